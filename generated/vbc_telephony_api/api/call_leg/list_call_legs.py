@@ -1,0 +1,262 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.call_leg import CallLeg
+from ...models.error_message import ErrorMessage
+from ...models.gateway_fault import GatewayFault
+from ...types import Response
+
+
+def _get_kwargs(
+    account_id: str,
+    call_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/cc/accounts/{account_id}/calls/{call_id}/legs".format(
+            account_id=quote(str(account_id), safe=""),
+            call_id=quote(str(call_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorMessage | GatewayFault | list[CallLeg] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in _response_200:
+            response_200_item = CallLeg.from_dict(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorMessage.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorMessage.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+
+        def _parse_response_403(data: object) -> ErrorMessage | GatewayFault:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_gateway_error_type_0 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_gateway_error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_gateway_error_type_1 = GatewayFault.from_dict(data)
+
+            return componentsschemas_gateway_error_type_1
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorMessage.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+
+        def _parse_response_429(data: object) -> ErrorMessage | GatewayFault:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_gateway_error_type_0 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_gateway_error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_gateway_error_type_1 = GatewayFault.from_dict(data)
+
+            return componentsschemas_gateway_error_type_1
+
+        response_429 = _parse_response_429(response.json())
+
+        return response_429
+
+    if 500 <= response.status_code <= 599:
+
+        def _parse_response_5xx(data: object) -> ErrorMessage | GatewayFault:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_gateway_error_type_0 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_gateway_error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_gateway_error_type_1 = GatewayFault.from_dict(data)
+
+            return componentsschemas_gateway_error_type_1
+
+        response_5xx = _parse_response_5xx(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorMessage | GatewayFault | list[CallLeg]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    account_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorMessage | GatewayFault | list[CallLeg]]:
+    """List the legs of an active call
+
+     A bare JSON array, not paginated.
+
+    Args:
+        account_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorMessage | ErrorMessage | GatewayFault | list[CallLeg]]
+    """
+
+    kwargs = _get_kwargs(
+        account_id=account_id,
+        call_id=call_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    account_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorMessage | GatewayFault | list[CallLeg] | None:
+    """List the legs of an active call
+
+     A bare JSON array, not paginated.
+
+    Args:
+        account_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorMessage | ErrorMessage | GatewayFault | list[CallLeg]
+    """
+
+    return sync_detailed(
+        account_id=account_id,
+        call_id=call_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    account_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[ErrorMessage | GatewayFault | list[CallLeg]]:
+    """List the legs of an active call
+
+     A bare JSON array, not paginated.
+
+    Args:
+        account_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorMessage | ErrorMessage | GatewayFault | list[CallLeg]]
+    """
+
+    kwargs = _get_kwargs(
+        account_id=account_id,
+        call_id=call_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    account_id: str,
+    call_id: str,
+    *,
+    client: AuthenticatedClient,
+) -> ErrorMessage | GatewayFault | list[CallLeg] | None:
+    """List the legs of an active call
+
+     A bare JSON array, not paginated.
+
+    Args:
+        account_id (str):
+        call_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorMessage | ErrorMessage | GatewayFault | list[CallLeg]
+    """
+
+    return (
+        await asyncio_detailed(
+            account_id=account_id,
+            call_id=call_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.call_status import CallStatus
+from ..models.direction import Direction
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.call_leg import CallLeg
+
+
+T = TypeVar("T", bound="Call")
+
+
+@_attrs_define
+class Call:
+    """An active call and its parties."""
+
+    account_id: int | str
+    """ A VBC account number. Documented as a string, shown as an integer. """
+    call_id: str
+    """ Globally unique call id (a UUID). """
+    direction: Direction
+    """ Whether the call or leg came into the account or went out of it. """
+    from_: int | str
+    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
+    to: int | str
+    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
+    start_time: int | str
+    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
+    documented examples). Strings are accepted too: the live service sends decimal
+    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+     """
+    status: CallStatus
+    """ Where a call or leg is in its life. `on-call` replaced `active` in November 2023. The
+    live service has been seen reporting `initializing`, `disconnected` and `ended`,
+    which are not documented.
+     """
+    end_time: int | str | Unset = UNSET
+    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
+    documented examples). Strings are accepted too: the live service sends decimal
+    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+     """
+    legs: list[CallLeg] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        account_id: int | str
+        account_id = self.account_id
+
+        call_id = self.call_id
+
+        direction = self.direction.value
+
+        from_: int | str
+        from_ = self.from_
+
+        to: int | str
+        to = self.to
+
+        start_time: int | str
+        start_time = self.start_time
+
+        status = self.status.value
+
+        end_time: int | str | Unset
+        if isinstance(self.end_time, Unset):
+            end_time = UNSET
+        else:
+            end_time = self.end_time
+
+        legs: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.legs, Unset):
+            legs = []
+            for legs_item_data in self.legs:
+                legs_item = legs_item_data.to_dict()
+                legs.append(legs_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "account_id": account_id,
+                "call_id": call_id,
+                "direction": direction,
+                "from": from_,
+                "to": to,
+                "start_time": start_time,
+                "status": status,
+            }
+        )
+        if end_time is not UNSET:
+            field_dict["end_time"] = end_time
+        if legs is not UNSET:
+            field_dict["legs"] = legs
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.call_leg import CallLeg
+
+        d = dict(src_dict)
+
+        def _parse_account_id(data: object) -> int | str:
+            return cast(int | str, data)
+
+        account_id = _parse_account_id(d.pop("account_id"))
+
+        call_id = d.pop("call_id")
+
+        direction = Direction(d.pop("direction"))
+
+        def _parse_from_(data: object) -> int | str:
+            return cast(int | str, data)
+
+        from_ = _parse_from_(d.pop("from"))
+
+        def _parse_to(data: object) -> int | str:
+            return cast(int | str, data)
+
+        to = _parse_to(d.pop("to"))
+
+        def _parse_start_time(data: object) -> int | str:
+            return cast(int | str, data)
+
+        start_time = _parse_start_time(d.pop("start_time"))
+
+        status = CallStatus(d.pop("status"))
+
+        def _parse_end_time(data: object) -> int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(int | str | Unset, data)
+
+        end_time = _parse_end_time(d.pop("end_time", UNSET))
+
+        _legs = d.pop("legs", UNSET)
+        legs: list[CallLeg] | Unset = UNSET
+        if _legs is not UNSET:
+            legs = []
+            for legs_item_data in _legs:
+                legs_item = CallLeg.from_dict(legs_item_data)
+
+                legs.append(legs_item)
+
+        call = cls(
+            account_id=account_id,
+            call_id=call_id,
+            direction=direction,
+            from_=from_,
+            to=to,
+            start_time=start_time,
+            status=status,
+            end_time=end_time,
+            legs=legs,
+        )
+
+        call.additional_properties = d
+        return call
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.called_party_type import CalledPartyType
+
+T = TypeVar("T", bound="CalledParty")
+
+
+@_attrs_define
+class CalledParty:
+    """Who a new call goes to."""
+
+    destination: int | str
+    """ An extension, a device's VH id, a PSTN number or a feature code. The code snippets
+    send strings, the examples integers; a conforming client sends a string.
+     """
+    type_: CalledPartyType
+
+    def to_dict(self) -> dict[str, Any]:
+        destination: int | str
+        destination = self.destination
+
+        type_ = self.type_.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "destination": destination,
+                "type": type_,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+
+        def _parse_destination(data: object) -> int | str:
+            return cast(int | str, data)
+
+        destination = _parse_destination(d.pop("destination"))
+
+        type_ = CalledPartyType(d.pop("type"))
+
+        called_party = cls(
+            destination=destination,
+            type_=type_,
+        )
+
+        return called_party

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.contact_type import ContactType
+
+T = TypeVar("T", bound="Contact")
+
+
+@_attrs_define
+class Contact:
+    """A party of an existing call."""
+
+    destination: int | str
+    """ An extension, a device's VH id, a PSTN number or a feature code. The code snippets
+    send strings, the examples integers; a conforming client sends a string.
+     """
+    type_: ContactType
+
+    def to_dict(self) -> dict[str, Any]:
+        destination: int | str
+        destination = self.destination
+
+        type_ = self.type_.value
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "destination": destination,
+                "type": type_,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+
+        def _parse_destination(data: object) -> int | str:
+            return cast(int | str, data)
+
+        destination = _parse_destination(d.pop("destination"))
+
+        type_ = ContactType(d.pop("type"))
+
+        contact = cls(
+            destination=destination,
+            type_=type_,
+        )
+
+        return contact

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="DeviceProvisioned")
+
+
+@_attrs_define
+class DeviceProvisioned:
+    """The latest provisioning request, and the latest one that succeeded."""
+
+    last_success: int | str | Unset = UNSET
+    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
+    documented examples). Strings are accepted too: the live service sends decimal
+    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+     """
+    last_request: int | str | Unset = UNSET
+    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
+    documented examples). Strings are accepted too: the live service sends decimal
+    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+     """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        last_success: int | str | Unset
+        if isinstance(self.last_success, Unset):
+            last_success = UNSET
+        else:
+            last_success = self.last_success
+
+        last_request: int | str | Unset
+        if isinstance(self.last_request, Unset):
+            last_request = UNSET
+        else:
+            last_request = self.last_request
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if last_success is not UNSET:
+            field_dict["last_success"] = last_success
+        if last_request is not UNSET:
+            field_dict["last_request"] = last_request
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+
+        def _parse_last_success(data: object) -> int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(int | str | Unset, data)
+
+        last_success = _parse_last_success(d.pop("last_success", UNSET))
+
+        def _parse_last_request(data: object) -> int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(int | str | Unset, data)
+
+        last_request = _parse_last_request(d.pop("last_request", UNSET))
+
+        device_provisioned = cls(
+            last_success=last_success,
+            last_request=last_request,
+        )
+
+        device_provisioned.additional_properties = d
+        return device_provisioned
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

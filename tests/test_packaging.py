@@ -1,0 +1,31 @@
+"""`pip install vbc-telephony` ships both packages, typed, with the spec they are built from."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("vbc_telephony-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in [
+        "vbc_telephony_api/__init__.py",
+        "vbc_telephony_api/py.typed",
+        "vbc_telephony_api/api/call/list_calls.py",
+        "vbc_telephony/__init__.py",
+        "vbc_telephony/py.typed",
+        "vbc_telephony/openapi.yaml",
+        "vbc_telephony/oauth.yaml",
+    ]:
+        assert required in names
+    shipped = zipfile.ZipFile(wheel).read("vbc_telephony/openapi.yaml")
+    assert shipped == (ROOT / "openapi.yaml").read_bytes()

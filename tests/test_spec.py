@@ -1,0 +1,183 @@
+"""openapi.yaml says what the docs say, and its own examples obey it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.specs import component, validator
+from vbc_telephony import spec
+
+DOCUMENT = spec.load()
+METHODS = {"get", "put", "post", "delete", "patch"}
+
+OPERATIONS = {
+    ("get", "/cc/accounts/{account_id}/calls"): "list_calls",
+    ("post", "/cc/accounts/{account_id}/calls"): "create_call",
+    ("get", "/cc/accounts/{account_id}/calls/{call_id}"): "get_call",
+    ("put", "/cc/accounts/{account_id}/calls/{call_id}"): "update_call",
+    ("delete", "/cc/accounts/{account_id}/calls/{call_id}"): "delete_call",
+    ("get", "/cc/accounts/{account_id}/calls/{call_id}/legs"): "list_call_legs",
+    ("get", "/cc/accounts/{account_id}/calls/{call_id}/legs/{leg_id}"): "get_call_leg",
+    ("put", "/cc/accounts/{account_id}/calls/{call_id}/legs/{leg_id}"): "update_call_leg",
+    ("delete", "/cc/accounts/{account_id}/calls/{call_id}/legs/{leg_id}"): "delete_call_leg",
+    ("get", "/registration/accounts/{account_id}/devices"): "list_devices",
+    ("get", "/registration/accounts/{account_id}/devices/{device_id}"): "get_device",
+}
+
+
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in DOCUMENT["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield method, path, operation
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = DOCUMENT
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def media_examples() -> Iterator[Any]:
+    """(id, schema, value) for every example attached to a request or response body."""
+    for method, path, operation in operations():
+        bodies = [("request", operation.get("requestBody", {}))]
+        bodies += [(status, resolve(r)) for status, r in operation["responses"].items()]
+        for where, body in bodies:
+            for media_type, media in body.get("content", {}).items():
+                for name, example in media.get("examples", {}).items():
+                    yield pytest.param(
+                        media["schema"],
+                        resolve(example)["value"],
+                        id=f"{operation['operationId']}-{where}-{media_type}-{name}",
+                    )
+
+
+def schema_examples(node: Any, trail: str = "") -> Iterator[Any]:
+    """Every `example` given inside a schema or parameter, with the schema it belongs to."""
+    if isinstance(node, dict):
+        if "example" in node and ("type" in node or "oneOf" in node or "schema" in node):
+            schema = node.get("schema", node)
+            yield pytest.param(schema, node["example"], id=trail)
+        for key, value in node.items():
+            yield from schema_examples(value, f"{trail}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from schema_examples(value, f"{trail}/{index}")
+
+
+def test_every_documented_operation_is_there_with_a_readable_operation_id() -> None:
+    found = {(method, path): op["operationId"] for method, path, op in operations()}
+    assert found == OPERATIONS
+
+
+def test_every_operation_declares_bearer_auth_itself() -> None:
+    # openapi-python-client ignores top-level security (its issue #645).
+    for _, _, operation in operations():
+        assert operation["security"] == [{"bearerAuth": []}], operation["operationId"]
+
+
+def test_every_operation_documents_errors_and_no_catch_all() -> None:
+    for _, _, operation in operations():
+        statuses = set(operation["responses"])
+        assert {"401", "403", "404", "429", "5XX"} <= statuses, operation["operationId"]
+        # A `default` response would make every undocumented status conforming.
+        assert "default" not in statuses
+
+
+@pytest.mark.parametrize(("schema", "value"), list(media_examples()))
+def test_every_body_example_is_valid_against_its_schema(schema: dict[str, Any], value: Any) -> None:
+    validator(schema).validate(value)
+
+
+@pytest.mark.parametrize(("schema", "value"), list(schema_examples(DOCUMENT)))
+def test_every_schema_and_parameter_example_is_valid(schema: dict[str, Any], value: Any) -> None:
+    validator(schema).validate(value)
+
+
+def test_examples_exist_for_every_operation_request_and_success_response() -> None:
+    for _, _, operation in operations():
+        if "requestBody" in operation:
+            assert operation["requestBody"]["content"]["application/json"]["examples"]
+        success = [s for s in operation["responses"] if s.startswith("2")]
+        for status in success:
+            content = resolve(operation["responses"][status]).get("content")
+            if content:
+                assert content["application/json"]["examples"], operation["operationId"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"state": "held", "dtmf": "1"},
+        {"state": "parked"},
+        {"dtmf": "12x"},
+        {"stream": True},
+        {"recording": "start", "service": "xyz"},
+        {"state": "active", "to": {"destination": "1002", "type": "leg", "extra": 1}},
+    ],
+)
+def test_empty_or_mixed_up_leg_actions_are_invalid(body: dict[str, Any]) -> None:
+    assert not component("LegAction").is_valid(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"state": "held"},
+        {"state": "active"},
+        {"dtmf": "*123#"},
+        {"stream": True, "stream_url": "https://example.com/a.wav"},
+        {"stream": False},
+        {"state": "active", "to": {"destination": "1002", "type": "extension"}},
+        {"state": "active", "to": {"destination": "0d0a16ab", "type": "leg"}},
+        {"recording": "stop", "service": "ocr"},
+    ],
+)
+def test_each_leg_action_is_valid_alone(body: dict[str, Any]) -> None:
+    assert component("LegAction").is_valid(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"state": "parked", "to": {"destination": "1", "type": "pstn"}},
+        {"state": "active"},
+        {"state": "ringing", "from": {"destination": "1", "type": "pstn"}},
+    ],
+)
+def test_call_updates_must_be_answer_park_or_transfer(body: dict[str, Any]) -> None:
+    assert not component("UpdateCallRequest").is_valid(body)
+
+
+@pytest.mark.parametrize("field", ["account_id", "call_id", "direction", "status", "start_time"])
+def test_a_call_missing_a_field_the_service_always_sends_is_non_conforming(field: str) -> None:
+    call = DOCUMENT["components"]["examples"]["CallDocumented"]["value"]
+    assert component("Call").is_valid(call)
+    assert not component("Call").is_valid({k: v for k, v in call.items() if k != field})
+
+
+def test_undocumented_call_states_are_not_in_the_spec() -> None:
+    # The conformance suite reports them as drift; they must not be silently accepted.
+    call = {**DOCUMENT["components"]["examples"]["CallDocumented"]["value"], "status": "ended"}
+    assert not component("Call").is_valid(call)
+
+
+def test_links_chain_create_to_get_and_legs_to_leg_operations() -> None:
+    def link_targets(operation_id: str) -> set[str]:
+        operation = next(op for _, _, op in operations() if op["operationId"] == operation_id)
+        links = resolve(next(iter(operation["responses"].values()))).get("links", {})
+        return {link["operationId"] for link in links.values()}
+
+    assert "get_call" in link_targets("create_call")
+    assert "get_call" in link_targets("list_calls")
+    assert {"get_call_leg", "update_call_leg", "delete_call_leg"} <= link_targets("list_call_legs")
+    assert "get_device" in link_targets("list_devices")
