@@ -34,7 +34,9 @@ from vbc_telephony_api.models import (
     UnholdLeg,
 )
 
-SEED = json.loads((Path(__file__).parent / "fixtures" / "seed_examples.json").read_text())["examples"]
+SEED = json.loads((Path(__file__).parent / "fixtures" / "seed_examples.json").read_text())[
+    "examples"
+]
 
 MODELS: dict[str, Any] = {
     "list_calls_response": CallPage,

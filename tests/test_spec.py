@@ -46,7 +46,7 @@ def resolve(node: dict[str, Any]) -> dict[str, Any]:
 
 def media_examples() -> Iterator[Any]:
     """(id, schema, value) for every example attached to a request or response body."""
-    for method, path, operation in operations():
+    for _, _, operation in operations():
         bodies = [("request", operation.get("requestBody", {}))]
         bodies += [(status, resolve(r)) for status, r in operation["responses"].items()]
         for where, body in bodies:

@@ -1,0 +1,176 @@
+"""The sandbox as an ASGI app: connexion routes and validates from the specs, handlers act."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+import connexion
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
+
+from vbc_sandbox import handlers
+from vbc_sandbox.auth import Authority
+from vbc_sandbox.devices import Registrations
+from vbc_sandbox.errors import OAuthError, SandboxError
+from vbc_sandbox.pbx import Pbx
+from vbc_sandbox.settings import Settings
+from vbc_sandbox.store import Store
+from vbc_telephony import spec
+
+API_BASE_PATH = "/t/vbc.prod/telephony/v3"
+CONTROL_BASE_PATH = "/sandbox"
+CONTROL_SPEC = Path(__file__).with_name("control.yaml")
+TOKEN_PATH = "/token"  # noqa: S105 (a path, not a password)
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+log = logging.getLogger("vbc_sandbox")
+
+
+@attrs.define
+class Sandbox:
+    """Everything a request may touch, built once per worker process."""
+
+    settings: Settings
+    store: Store
+    authority: Authority
+    pbx: Pbx
+    registrations: Registrations
+
+    @classmethod
+    def build(cls, settings: Settings) -> Sandbox:
+        store = Store(settings.db_path)
+        store.load_seed(settings.seed_file)
+        return cls(
+            settings, store, Authority(store, settings), Pbx(store, settings), Registrations(store)
+        )
+
+
+def with_security_hooks(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a spec whose security schemes name our hook functions, so the spec on disk
+    stays free of connexion-specific extensions."""
+    document = copy.deepcopy(document)
+    for scheme in document["components"]["securitySchemes"].values():
+        if scheme.get("scheme") == "bearer":
+            scheme["x-bearerInfoFunc"] = "vbc_sandbox.handlers.bearer_info"
+        elif scheme.get("scheme") == "basic":
+            scheme["x-basicInfoFunc"] = "vbc_sandbox.handlers.basic_info"
+    return document
+
+
+def error_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status,
+        body=json.dumps(body),
+        content_type="application/json",
+        headers=headers or {},
+    )
+
+
+def documented_error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> ConnexionResponse:
+    """The documented `{code, message}` body (401's code is an integer, as documented)."""
+    code: int | str = status if status == 401 else str(status)
+    return error_response(status, {"code": code, "message": message}, headers)
+
+
+def on_sandbox_error(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    assert isinstance(error, SandboxError)
+    return error_response(error.status, error.body(), error.headers())
+
+
+def on_oauth_error(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    assert isinstance(error, OAuthError)
+    return error_response(
+        error.status, {"error": error.error, "error_description": error.description}
+    )
+
+
+def on_problem(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    """connexion's own failures (validation, auth, routing) in the documented shapes."""
+    status = int(getattr(error, "status_code", None) or getattr(error, "status", None) or 500)
+    detail = getattr(error, "detail", None) or str(error) or "Request failed"
+    headers = dict(getattr(error, "headers", None) or {})
+    if request.url.path == TOKEN_PATH:
+        oauth_error = "invalid_client" if status == 401 else "invalid_request"
+        return error_response(
+            400 if status not in (401, 405) else status,
+            {"error": oauth_error, "error_description": detail},
+            headers,
+        )
+    if status == 415:
+        # The spec documents 400 for every malformed request, a wrong media type included.
+        status, detail = 400, "Content-Type must be application/json"
+    if status == 401:
+        detail = "Invalid Credentials: a valid bearer token is required"
+    if status == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.url.path))
+    return documented_error(status, detail, headers)
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods openapi.yaml declares for a concrete request path."""
+    relative = path.removeprefix(API_BASE_PATH)
+    for template, item in spec.load()["paths"].items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, relative):
+            return sorted(method.upper() for method in item if method in HTTP_METHODS)
+    return []
+
+
+def on_undecodable_body(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
+    return documented_error(400, "The request body is not valid UTF-8")
+
+
+def on_unexpected(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    log.exception("unexpected error", exc_info=error)
+    return documented_error(500, "Internal server error")
+
+
+class SandboxApp:
+    """ASGI entry point: puts this process's Sandbox in every request's scope."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.sandbox = Sandbox.build(settings)
+        resolver = Resolver(
+            function_resolver=lambda name: getattr(handlers, name.rsplit(".", 1)[-1])
+        )
+        app = connexion.AsyncApp(__name__)
+        for document, base_path in [
+            (spec.load(), API_BASE_PATH),
+            (spec.load(CONTROL_SPEC), CONTROL_BASE_PATH),
+            (spec.load(spec.OAUTH_SPEC), ""),
+        ]:
+            app.add_api(
+                with_security_hooks(document),
+                base_path=base_path,
+                resolver=resolver,
+                validate_responses=settings.validate_responses,
+                strict_validation=False,
+            )
+        app.add_error_handler(SandboxError, on_sandbox_error)
+        app.add_error_handler(OAuthError, on_oauth_error)
+        app.add_error_handler(ProblemException, on_problem)
+        app.add_error_handler(HTTPException, on_problem)
+        app.add_error_handler(UnicodeDecodeError, on_undecodable_body)
+        app.add_error_handler(Exception, on_unexpected)
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["vbc.sandbox"] = self.sandbox
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> SandboxApp:
+    return SandboxApp(settings or Settings())

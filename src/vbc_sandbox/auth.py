@@ -1,0 +1,139 @@
+"""OAuth as production does it: password and rotating refresh-token grants, expiring tokens,
+and an optional per-token quota."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import math
+import secrets
+import time
+from typing import Any
+
+from vbc_sandbox.errors import OAuthError, TooManyRequests, Unauthorized
+from vbc_sandbox.settings import Settings
+from vbc_sandbox.store import Store, digest
+
+USERNAME_SUFFIX = "@vbc.prod"
+
+
+class Authority:
+    """Issues and checks tokens; every worker sees the same tokens through the store."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        with store.transaction() as db:
+            for static in settings.static_tokens:
+                db.execute(
+                    "INSERT OR REPLACE INTO tokens VALUES (?, 'access', ?, NULL, NULL, 0)",
+                    (digest(static.token), static.account_id),
+                )
+
+    def account_of(self, token: str) -> str:
+        """The account a valid access token reaches; Unauthorized otherwise."""
+        row = self.store.one(
+            "SELECT account_id, expires_at FROM tokens WHERE digest = ? AND kind = 'access'",
+            digest(token),
+        )
+        if row is None:
+            raise Unauthorized("Invalid Credentials: the access token is not known")
+        if row["expires_at"] is not None and row["expires_at"] <= time.time():
+            raise Unauthorized("Invalid Credentials: the access token has expired")
+        self.charge_quota(token)
+        return str(row["account_id"])
+
+    def charge_quota(self, token: str) -> None:
+        limit = self.settings.rate_limit
+        if limit is None:
+            return
+        now = time.time()
+        key = digest(token)
+        with self.store.transaction() as db:
+            row = db.execute(
+                "SELECT window_start, used FROM quota WHERE digest = ?", (key,)
+            ).fetchone()
+            if row is None or now - row["window_start"] >= limit.seconds:
+                db.execute("INSERT OR REPLACE INTO quota VALUES (?, ?, 1)", (key, now))
+                return
+            if row["used"] >= limit.requests:
+                retry_after = math.ceil(row["window_start"] + limit.seconds - now)
+                raise TooManyRequests(max(retry_after, 1))
+            db.execute("UPDATE quota SET used = used + 1 WHERE digest = ?", (key,))
+
+    def grant(self, form: dict[str, Any], authorization: str | None) -> dict[str, Any]:
+        """Answer POST /token for the password and refresh_token grants."""
+        self.check_client(form, authorization)
+        grant_type = form.get("grant_type")
+        if grant_type == "password":
+            return self.password_grant(form)
+        if grant_type == "refresh_token":
+            return self.refresh_grant(form)
+        raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+
+    def check_client(self, form: dict[str, Any], authorization: str | None) -> None:
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        if authorization and authorization.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(authorization[6:], validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                raise OAuthError("invalid_client", "Malformed Basic credentials", 401) from None
+            client_id, _, client_secret = decoded.partition(":")
+        if not client_id or not client_secret:
+            raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
+        row = self.store.one("SELECT secret_digest FROM clients WHERE client_id = ?", client_id)
+        if row is None or not hmac.compare_digest(row["secret_digest"], digest(client_secret)):
+            raise OAuthError("invalid_client", "Client authentication failed", 401)
+
+    def password_grant(self, form: dict[str, Any]) -> dict[str, Any]:
+        username, password = form.get("username") or "", form.get("password") or ""
+        if not username.endswith(USERNAME_SUFFIX):
+            raise OAuthError("invalid_grant", f"the username must end with {USERNAME_SUFFIX}")
+        row = self.store.one(
+            "SELECT account_id, password_digest FROM users WHERE username = ?",
+            username.removesuffix(USERNAME_SUFFIX),
+        )
+        if row is None or not hmac.compare_digest(row["password_digest"], digest(password)):
+            raise OAuthError(
+                "invalid_grant", "Authentication failed for this username and password"
+            )
+        return self.issue(str(row["account_id"]), username, form.get("scope") or "openid")
+
+    def refresh_grant(self, form: dict[str, Any]) -> dict[str, Any]:
+        refresh = form.get("refresh_token") or ""
+        now = time.time()
+        with self.store.transaction() as db:
+            row = db.execute(
+                "SELECT account_id, username, expires_at, used FROM tokens"
+                " WHERE digest = ? AND kind = 'refresh'",
+                (digest(refresh),),
+            ).fetchone()
+            if row is None or row["used"] or (row["expires_at"] or 0) <= now:
+                raise OAuthError(
+                    "invalid_grant", "Refresh token is invalid, expired or already used"
+                )
+            # Rotation: a refresh token works once.
+            db.execute("UPDATE tokens SET used = 1 WHERE digest = ?", (digest(refresh),))
+        return self.issue(str(row["account_id"]), row["username"], "openid")
+
+    def issue(self, account_id: str, username: str, scope: str) -> dict[str, Any]:
+        access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = time.time()
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO tokens VALUES (?, 'access', ?, ?, ?, 0)",
+                (digest(access), account_id, username, now + self.settings.token_ttl),
+            )
+            db.execute(
+                "INSERT INTO tokens VALUES (?, 'refresh', ?, ?, ?, 0)",
+                (digest(refresh), account_id, username, now + self.settings.refresh_ttl),
+            )
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "scope": scope,
+            "id_token": secrets.token_urlsafe(24),
+            "token_type": "Bearer",
+            "expires_in": int(self.settings.token_ttl),
+        }

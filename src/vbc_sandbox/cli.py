@@ -1,0 +1,146 @@
+"""`vbc-sandbox`: run the stateful Telephony API sandbox on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+import uvicorn
+
+from vbc_sandbox.app import API_BASE_PATH, SandboxApp, create_app
+from vbc_sandbox.pbx import MAGIC_NUMBERS
+from vbc_sandbox.settings import DEFAULT_SEED, RateLimit, Settings, StaticToken
+
+#: Workers are separate processes: they receive the settings through the environment.
+SETTINGS_VARIABLE = "VBC_SANDBOX_SETTINGS"
+
+
+def settings_to_env(settings: Settings) -> str:
+    data = attrs.asdict(settings, recurse=True)
+    data["seed_file"] = str(settings.seed_file)
+    return json.dumps(data)
+
+
+def settings_from_env() -> Settings:
+    data: dict[str, Any] = json.loads(os.environ[SETTINGS_VARIABLE])
+    data["seed_file"] = Path(data["seed_file"])
+    data["static_tokens"] = tuple(StaticToken(**t) for t in data["static_tokens"])
+    data["rate_limit"] = RateLimit(**data["rate_limit"]) if data["rate_limit"] else None
+    return Settings(**data)
+
+
+def app_from_env() -> SandboxApp:
+    """The app factory each uvicorn worker calls."""
+    return create_app(settings_from_env())
+
+
+def parser() -> argparse.ArgumentParser:
+    magic = ", ".join(f"{number} {outcome}" for number, outcome in MAGIC_NUMBERS.items())
+    p = argparse.ArgumentParser(
+        prog="vbc-sandbox",
+        description="A stateful sandbox of the VBC Telephony API v3 that behaves like a phone "
+        f"system. The API is served under {API_BASE_PATH}, the token endpoint at /token.",
+        epilog=f"Magic PSTN numbers: {magic}. Seed users log in as USERNAME@vbc.prod with "
+        "client sandbox-client / sandbox-secret (see the seed file).",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks one)"
+    )
+    p.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN[:ACCOUNT_ID]",
+        help="register a static bearer token for an account (default account 1234); repeatable",
+    )
+    p.add_argument(
+        "--seed-file", type=Path, default=DEFAULT_SEED, help="accounts, users and devices (JSON)"
+    )
+    p.add_argument("--db", help="SQLite file: state shared by workers and kept across restarts")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument(
+        "--ring-delay",
+        type=float,
+        default=0.0,
+        help="seconds a phone rings before answering (0: at once)",
+    )
+    p.add_argument(
+        "--linger",
+        type=float,
+        default=30.0,
+        help="seconds a busy/failed/unanswered call stays listed",
+    )
+    p.add_argument(
+        "--token-ttl",
+        type=float,
+        default=86400.0,
+        help="access token lifetime in seconds (default 24 h)",
+    )
+    p.add_argument("--rate-limit", help="per-token quota such as 10/min (default: none)")
+    p.add_argument("--access-log", action="store_true", help="log every request line")
+    p.add_argument(
+        "--validate-responses", action="store_true", help="check every response against the spec"
+    )
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    if args.ring_delay < 0 or args.linger < 0 or args.token_ttl <= 0:
+        raise ValueError("--ring-delay and --linger must be >= 0, --token-ttl > 0")
+    if not args.seed_file.is_file():
+        raise ValueError(f"seed file {args.seed_file} does not exist")
+    db = args.db
+    if db is None and args.workers > 1:
+        # Workers are processes: they can only share a file.
+        db = str(Path(tempfile.mkdtemp(prefix="vbc-sandbox-")) / "state.db")
+    return Settings(
+        ring_delay=args.ring_delay,
+        linger=args.linger,
+        token_ttl=args.token_ttl,
+        rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
+        static_tokens=tuple(StaticToken.parse(text) for text in args.token),
+        seed_file=args.seed_file,
+        db_path=db,
+        validate_responses=args.validate_responses,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+    except ValueError as error:
+        print(f"vbc-sandbox: {error}", file=sys.stderr)
+        return 2
+    os.environ[SETTINGS_VARIABLE] = settings_to_env(settings)
+    where = settings.db_path or "memory"
+    print(
+        f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
+        f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s)",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(
+        "vbc_sandbox.cli:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+        log_level="warning",
+        lifespan="off",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Failures a handler raises, and the documented bodies they turn into."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SandboxError(Exception):
+    """An API failure with the documented `{code, message}` body."""
+
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        # The documentation types 401's code as an integer and the others as strings.
+        code: int | str = self.status if self.status == 401 else str(self.status)
+        return {"code": code, "message": self.message}
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class BadRequest(SandboxError):
+    status = 400
+
+
+class Unauthorized(SandboxError):
+    status = 401
+
+
+class NotFound(SandboxError):
+    status = 404
+
+    def __init__(self, message: str = "No matching resource found for given API Request") -> None:
+        super().__init__(message)
+
+
+class Conflict(SandboxError):
+    status = 409
+
+
+class TooManyRequests(SandboxError):
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Message throttled out")
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "code": "900800",
+            "message": self.message,
+            "description": "You have exceeded your quota",
+        }
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class OAuthError(Exception):
+    """An RFC 6749 error from the token endpoint."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status

@@ -1,0 +1,102 @@
+"""Start `vbc-sandbox` in a child process on a free loopback port, and stop it again."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+import httpx
+
+from vbc_sandbox.app import API_BASE_PATH
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind((LOOPBACK, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class SandboxProcess:
+    """A running sandbox; `base_url` is its API base, `origin` its root (for /token)."""
+
+    def __init__(self, args: Sequence[str] = (), *, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.args = [*args]
+        self.origin = f"http://{LOOPBACK}:{self.port}"
+        self.base_url = self.origin + API_BASE_PATH
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> SandboxProcess:
+        command = [
+            sys.executable,
+            "-m",
+            "vbc_sandbox.cli",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+        ]
+        self.process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+            [*command, *self.args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = (
+                    self.process.stderr.read().decode(errors="replace")
+                    if self.process.stderr
+                    else ""
+                )
+                raise RuntimeError(
+                    f"vbc-sandbox exited with {self.process.returncode}: {error[-2000:]}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.origin + "/sandbox/health", timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"vbc-sandbox did not answer on port {self.port} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # The whole session: with --workers the sandbox is a parent and its worker processes.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+    def __enter__(self) -> SandboxProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def running_sandbox(args: Sequence[str] = ()) -> Iterator[SandboxProcess]:
+    with SandboxProcess(args) as sandbox:
+        yield sandbox

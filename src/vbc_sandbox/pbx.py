@@ -1,0 +1,463 @@
+"""A small phone system: calls, their legs, and what each action does to them.
+
+Nothing runs in the background. Each leg stores when it starts ringing, when it answers and
+when (for the magic numbers) it fails, and its status is read off the clock. So behaviour is
+deterministic, survives a restart, and is the same in every worker process.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+import uuid
+from typing import Any
+
+from vbc_sandbox import paging
+from vbc_sandbox.errors import Conflict, NotFound
+from vbc_sandbox.settings import Settings
+from vbc_sandbox.store import Store
+
+#: PSTN numbers with a fixed outcome, as SIP would report it.
+MAGIC_NUMBERS = {
+    "15550000486": "busy",  # 486 Busy Here
+    "15550000480": "unanswered",  # 480 Temporarily Unavailable: rings, nobody answers
+    "15550000503": "failed",  # 503 Service Unavailable
+    "15550000180": "ringing",  # 180 Ringing, for ever: answer or hang up yourself
+}
+OUTCOMES = ("busy", "failed", "unanswered")
+PSTN_NUMBER = re.compile(r"\+?[0-9]{3,20}")
+
+
+def as_json_number(value: str) -> int | str:
+    """Digits go out as integers, as in the documented examples; anything else as a string."""
+    if value.isdigit() and len(value) < 16 and str(int(value)) == value:
+        return int(value)
+    return value
+
+
+class Pbx:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    # ----------------------------------------------------------------- reading
+
+    def leg_status(self, leg: sqlite3.Row, now: float) -> str:
+        if leg["outcome"] and now >= leg["outcome_at"]:
+            return str(leg["outcome"])
+        if leg["answer_at"] is not None and now >= leg["answer_at"]:
+            return "on-call"
+        return "ringing"
+
+    def call_status(self, legs: list[sqlite3.Row], now: float) -> str:
+        statuses = [self.leg_status(leg, now) for leg in legs]
+        for status in statuses:
+            if status in OUTCOMES:
+                return status
+        if statuses and all(status == "on-call" for status in statuses):
+            return "on-call"
+        return "ringing"
+
+    def leg_json(self, leg: sqlite3.Row, now: float) -> dict[str, Any]:
+        return {
+            "account_id": as_json_number(leg["account_id"]),
+            "call_id": leg["call_id"],
+            "leg_id": leg["leg_id"],
+            "direction": leg["direction"],
+            "from": as_json_number(leg["from_number"]),
+            "to": as_json_number(leg["to_number"]),
+            "start_time": leg["start_time"],
+            "status": self.leg_status(leg, now),
+        }
+
+    def call_json(self, call: sqlite3.Row, legs: list[sqlite3.Row], now: float) -> dict[str, Any]:
+        return {
+            "account_id": as_json_number(call["account_id"]),
+            "call_id": call["call_id"],
+            "direction": call["direction"],
+            "from": as_json_number(call["from_number"]),
+            "to": as_json_number(call["to_number"]),
+            "start_time": call["start_time"],
+            "status": self.call_status(legs, now),
+            "legs": [self.leg_json(leg, now) for leg in legs],
+        }
+
+    def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row:
+        call = self.store.one(
+            "SELECT * FROM calls WHERE call_id = ? AND account_id = ?"
+            " AND (ends_at IS NULL OR ends_at > ?)",
+            call_id,
+            account_id,
+            now,
+        )
+        if call is None:
+            raise NotFound()
+        return call
+
+    def live_legs(self, call_id: str) -> list[sqlite3.Row]:
+        return self.store.all(
+            "SELECT * FROM legs WHERE call_id = ? AND dropped = 0 ORDER BY seq", call_id
+        )
+
+    def get_call(self, account_id: str, call_id: str) -> dict[str, Any]:
+        now = time.time()
+        call = self.active_call(account_id, call_id, now)
+        return self.call_json(call, self.live_legs(call_id), now)
+
+    def list_legs(self, account_id: str, call_id: str) -> list[dict[str, Any]]:
+        now = time.time()
+        self.active_call(account_id, call_id, now)
+        return [self.leg_json(leg, now) for leg in self.live_legs(call_id)]
+
+    def get_leg(self, account_id: str, call_id: str, leg_id: str) -> dict[str, Any]:
+        now = time.time()
+        self.active_call(account_id, call_id, now)
+        return self.leg_json(self.live_leg(call_id, leg_id), now)
+
+    def live_leg(self, call_id: str, leg_id: str) -> sqlite3.Row:
+        leg = self.store.one(
+            "SELECT * FROM legs WHERE leg_id = ? AND call_id = ? AND dropped = 0", leg_id, call_id
+        )
+        if leg is None:
+            raise NotFound()
+        return leg
+
+    def list_calls(
+        self,
+        account_id: str,
+        *,
+        page: int,
+        page_size: int,
+        order: str,
+        start_time: int | None,
+        end_time: int | None,
+        extension: str | None,
+        as_of: int | None,
+    ) -> dict[str, Any]:
+        """One page of active calls, as of a snapshot: calls placed after the first page was
+        read carry a higher sequence number and stay out, so paging neither repeats nor skips."""
+        now = time.time()
+        if as_of is None:
+            row = self.store.one("SELECT coalesce(max(seq), 0) AS top FROM calls")
+            as_of = int(row["top"]) if row else 0
+        where = ["account_id = ?", "seq <= ?", "(ends_at IS NULL OR ends_at > ?)"]
+        args: list[Any] = [account_id, as_of, now]
+        if start_time is not None:
+            where.append("start_time >= ?")
+            args.append(start_time)
+        if end_time is not None:
+            where.append("start_time <= ?")
+            args.append(end_time)
+        if extension is not None:
+            where.append(
+                "(from_number = ? OR to_number = ? OR call_id IN (SELECT call_id FROM legs"
+                " WHERE account_id = ? AND (from_number = ? OR to_number = ?)))"
+            )
+            args += [extension, extension, account_id, extension, extension]
+        filters = {"start_time": start_time, "end_time": end_time, "extension": extension}
+        page_items, pages = paging.page_of(
+            self.store, "calls", " AND ".join(where), args, page, page_size, order, "start_time"
+        )
+        legs_by_call: dict[str, list[sqlite3.Row]] = {call["call_id"]: [] for call in page_items}
+        if page_items:
+            marks = ",".join("?" * len(page_items))
+            for leg in self.store.all(
+                f"SELECT * FROM legs WHERE call_id IN ({marks}) AND dropped = 0 ORDER BY seq",  # noqa: S608
+                *legs_by_call,
+            ):
+                legs_by_call[leg["call_id"]].append(leg)
+        return {
+            "calls": [self.call_json(c, legs_by_call[c["call_id"]], now) for c in page_items],
+            **paging.page_fields(
+                f"/cc/accounts/{account_id}/calls",
+                page,
+                page_size,
+                order,
+                pages,
+                {**filters, "as_of": as_of},
+            ),
+        }
+
+    # ----------------------------------------------------------------- placing calls
+
+    def resolve(self, account_id: str, party: dict[str, Any]) -> tuple[str, str]:
+        """(number shown on the leg, kind) for a party of a request; NotFound if it is not
+        the account's."""
+        destination, kind = str(party["destination"]), party["type"]
+        if kind == "extension":
+            if not self.store.one(
+                "SELECT 1 FROM users WHERE account_id = ? AND extension = ?"
+                " UNION SELECT 1 FROM devices WHERE account_id = ? AND extension = ?",
+                account_id,
+                destination,
+                account_id,
+                destination,
+            ):
+                raise NotFound(f"Extension {destination} does not exist in this account")
+        elif kind == "device":
+            row = self.store.one(
+                "SELECT extension FROM devices WHERE account_id = ? AND upper(vh_id) = upper(?)",
+                account_id,
+                destination,
+            )
+            if row is None:
+                raise NotFound(f"Device {destination} does not exist in this account")
+            return str(row["extension"]), kind
+        elif kind == "pstn":
+            return destination.lstrip("+") if PSTN_NUMBER.fullmatch(
+                destination
+            ) else destination, kind
+        return destination, kind
+
+    def ring(self, number: str, kind: str, starts: float) -> dict[str, Any]:
+        """When a leg toward this party answers or fails, if it rings from `starts`."""
+        delay = 0.0 if kind == "feature_code" else self.settings.ring_delay
+        if kind == "pstn":
+            outcome = "failed" if not PSTN_NUMBER.fullmatch(number) else MAGIC_NUMBERS.get(number)
+            if outcome == "ringing":
+                return {"answer_at": None, "outcome": None, "outcome_at": None}
+            if outcome in OUTCOMES:
+                after = delay if outcome == "unanswered" else 0.0
+                return {"answer_at": None, "outcome": outcome, "outcome_at": starts + after}
+        return {"answer_at": starts + delay, "outcome": None, "outcome_at": None}
+
+    def add_leg(
+        self,
+        db: sqlite3.Connection,
+        call: dict[str, Any],
+        direction: str,
+        from_number: str,
+        to: tuple[str, str],
+        starts: float,
+        timing: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Insert a leg toward `to`; it rings as `ring` says unless `timing` is given."""
+        timing = timing or self.ring(to[0], to[1], starts)
+        leg = {
+            "leg_id": str(uuid.uuid4()),
+            "call_id": call["call_id"],
+            "account_id": call["account_id"],
+            "direction": direction,
+            "from_number": from_number,
+            "to_number": to[0],
+            "start_time": int(starts),
+            **timing,
+        }
+        db.execute(
+            "INSERT INTO legs (leg_id, call_id, account_id, direction, from_number, to_number,"
+            " start_time, answer_at, outcome, outcome_at) VALUES (:leg_id, :call_id,"
+            " :account_id, :direction, :from_number, :to_number, :start_time, :answer_at,"
+            " :outcome, :outcome_at)",
+            leg,
+        )
+        if leg["outcome"]:
+            db.execute(
+                "UPDATE calls SET ends_at = ? WHERE call_id = ? AND ends_at IS NULL",
+                (leg["outcome_at"] + self.settings.linger, call["call_id"]),
+            )
+        return leg
+
+    def insert_call(
+        self, db: sqlite3.Connection, account_id: str, direction: str, frm: str, to: str, now: float
+    ) -> dict[str, Any]:
+        call = {
+            "call_id": str(uuid.uuid4()),
+            "account_id": account_id,
+            "direction": direction,
+            "from_number": frm,
+            "to_number": to,
+            "start_time": int(now),
+        }
+        db.execute(
+            "INSERT INTO calls (call_id, account_id, direction, from_number, to_number,"
+            " start_time) VALUES (:call_id, :account_id, :direction, :from_number, :to_number,"
+            " :start_time)",
+            call,
+        )
+        return call
+
+    def dial(self, account_id: str, body: dict[str, Any]) -> str:
+        """Place a call; see README "How the sandbox places calls" for the four types."""
+        caller = self.resolve(account_id, body["from"])
+        callee = self.resolve(account_id, body["to"])
+        kind = body.get("type", "click2dial")
+        now = time.time()
+        with self.store.transaction() as db:
+            call = self.insert_call(db, account_id, "outbound", caller[0], callee[0], now)
+            # click2dial and default ring the caller first; click2dialme rings the callee
+            # first (a call-me-back); odr rings both at once.
+            first, second = (callee, caller) if kind == "click2dialme" else (caller, callee)
+            first_leg = self.add_leg(db, call, "outbound", second[0], first, now)
+            if first_leg["outcome"] is None:
+                answered = first_leg["answer_at"]
+                starts = now if kind == "odr" or answered is None else answered
+                if answered is not None or kind == "odr":
+                    self.add_leg(db, call, "outbound", first[0], second, starts)
+        return str(call["call_id"])
+
+    def inbound(self, account_id: str, caller: str, extension: str) -> dict[str, Any]:
+        """An outside caller rings an extension; it rings until answered or hung up."""
+        callee = self.resolve(account_id, {"destination": extension, "type": "extension"})
+        now = time.time()
+        with self.store.transaction() as db:
+            call = self.insert_call(db, account_id, "inbound", caller, callee[0], now)
+            connected = {"answer_at": now, "outcome": None, "outcome_at": None}
+            self.add_leg(db, call, "inbound", caller, (caller, "pstn"), now, connected)
+            ringing = {"answer_at": None, "outcome": None, "outcome_at": None}
+            self.add_leg(db, call, "inbound", caller, callee, now, ringing)
+        return self.get_call(account_id, str(call["call_id"]))
+
+    # ----------------------------------------------------------------- call actions
+
+    def acting_on(self, account_id: str, call_id: str) -> tuple[sqlite3.Row, str, float]:
+        now = time.time()
+        call = self.active_call(account_id, call_id, now)
+        status = self.call_status(self.live_legs(call_id), now)
+        if status in OUTCOMES:
+            raise Conflict(f"The call has ended ({status}); no action is possible")
+        return call, status, now
+
+    def update_call(self, account_id: str, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        call, status, now = self.acting_on(account_id, call_id)
+        state = body.get("state")
+        result = {"account_id": as_json_number(account_id), "call_id": call_id}
+        if state == "active":
+            answering = self.resolve(account_id, body["to"])
+            with self.store.transaction() as db:
+                if call["parked"]:
+                    db.execute("UPDATE calls SET parked = 0 WHERE call_id = ?", (call_id,))
+                elif status == "ringing":
+                    db.execute(
+                        "UPDATE legs SET answer_at = ? WHERE call_id = ? AND dropped = 0"
+                        " AND outcome IS NULL AND (answer_at IS NULL OR answer_at > ?)",
+                        (now, call_id, now),
+                    )
+                else:
+                    raise Conflict("The call is already answered")
+            return {**result, "call_state": "on-call", "destination": answering[0]}
+        if status != "on-call":
+            raise Conflict(f"Cannot {'park' if state else 'transfer'} a call that is still ringing")
+        if state == "parked":
+            with self.store.transaction() as db:
+                db.execute("UPDATE calls SET parked = 1 WHERE call_id = ?", (call_id,))
+            return {
+                **result,
+                "call_state": "parked",
+                "destination": str(body["from"]["destination"]),
+            }
+        leaving = str(body["from"]["destination"])
+        target = self.resolve(account_id, body["to"])
+        with self.store.transaction() as db:
+            party = db.execute(
+                "SELECT * FROM legs WHERE call_id = ? AND dropped = 0"
+                " AND (to_number = ? OR from_number = ?) ORDER BY seq DESC LIMIT 1",
+                (call_id, leaving, leaving),
+            ).fetchone()
+            if party is None:
+                raise Conflict(f"{leaving} is not a party of this call")
+            db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (party["leg_id"],))
+            other = party["from_number"] if party["to_number"] == leaving else party["to_number"]
+            self.add_leg(db, dict(call), "outbound", other, target, now)
+        return {**result, "call_state": "transferring", "destination": target[0]}
+
+    def hang_up(self, account_id: str, call_id: str) -> dict[str, Any]:
+        now = time.time()
+        self.active_call(account_id, call_id, now)
+        with self.store.transaction() as db:
+            db.execute("UPDATE calls SET ends_at = ? WHERE call_id = ?", (now, call_id))
+        return {"account_id": as_json_number(account_id), "call_id": call_id, "call_state": "ended"}
+
+    # ----------------------------------------------------------------- leg actions
+
+    def update_leg(
+        self, account_id: str, call_id: str, leg_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        call, _, now = self.acting_on(account_id, call_id)
+        leg = self.live_leg(call_id, leg_id)
+        status = self.leg_status(leg, now)
+        result: dict[str, Any] = {
+            "account_id": as_json_number(account_id),
+            "call_id": call_id,
+            "leg_id": leg_id,
+        }
+
+        def require_on_call(action: str) -> None:
+            if status != "on-call":
+                raise Conflict(f"Cannot {action} a leg that is {status}")
+
+        with self.store.transaction() as db:
+            if body.get("state") == "held":
+                require_on_call("hold")
+                db.execute("UPDATE legs SET held = 1 WHERE leg_id = ?", (leg_id,))
+                return {**result, "call_state": "held"}
+            if "dtmf" in body:
+                require_on_call("send DTMF on")
+                db.execute(
+                    "UPDATE legs SET dtmf = dtmf || ? WHERE leg_id = ?", (body["dtmf"], leg_id)
+                )
+                return {**result, "call_state": "on-call", "destination": body["dtmf"]}
+            if "stream" in body:
+                if body["stream"]:
+                    require_on_call("play sound to")
+                sound = body.get("stream_url") if body["stream"] else None
+                db.execute("UPDATE legs SET sound = ? WHERE leg_id = ?", (sound, leg_id))
+                return {**result, "call_state": "playing" if sound else "on-call"}
+            if "recording" in body:
+                service, start = body["service"], body["recording"] == "start"
+                if start:
+                    require_on_call("record")
+                db.execute(f"UPDATE legs SET {service} = ? WHERE leg_id = ?", (int(start), leg_id))  # noqa: S608
+                return {**result, "call_state": "recording" if start else "on-call"}
+            if "to" in body and body["to"]["type"] == "leg":
+                require_on_call("transfer")
+                return {**result, **self.join(db, call, leg, str(body["to"]["destination"]), now)}
+            if "to" in body:
+                require_on_call("transfer")
+                target = self.resolve(account_id, body["to"])
+                db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
+                self.add_leg(db, dict(call), "outbound", leg["from_number"], target, now)
+                return {**result, "call_state": "transferring", "destination": target[0]}
+            # {"state": "active"}: take a held leg off hold, or answer a ringing one.
+            if status == "ringing":
+                if leg["outcome"] is not None:
+                    raise Conflict("The leg cannot be answered")
+                db.execute("UPDATE legs SET answer_at = ? WHERE leg_id = ?", (now, leg_id))
+            db.execute("UPDATE legs SET held = 0 WHERE leg_id = ?", (leg_id,))
+            return {**result, "call_state": "on-call"}
+
+    def join(
+        self, db: sqlite3.Connection, call: sqlite3.Row, leg: sqlite3.Row, other_id: str, now: float
+    ) -> dict[str, Any]:
+        """Attended transfer: the other leg joins this call and this leg drops out."""
+        other = db.execute(
+            "SELECT legs.* FROM legs JOIN calls USING (call_id) WHERE legs.leg_id = ?"
+            " AND legs.account_id = ? AND legs.dropped = 0 AND (calls.ends_at IS NULL"
+            " OR calls.ends_at > ?)",
+            (other_id, call["account_id"], now),
+        ).fetchone()
+        if (
+            other is None
+            or other["leg_id"] == leg["leg_id"]
+            or self.leg_status(other, now) != "on-call"
+        ):
+            raise Conflict("The leg to transfer to is not an active leg of this account")
+        db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg["leg_id"],))
+        db.execute("UPDATE legs SET call_id = ? WHERE leg_id = ?", (call["call_id"], other_id))
+        self.end_if_alone(db, other["call_id"], now)
+        return {"call_state": "on-call", "destination": other_id}
+
+    def end_if_alone(self, db: sqlite3.Connection, call_id: str, now: float) -> None:
+        row = db.execute(
+            "SELECT count(*) AS n FROM legs WHERE call_id = ? AND dropped = 0", (call_id,)
+        ).fetchone()
+        if row["n"] < 2:
+            db.execute("UPDATE calls SET ends_at = ? WHERE call_id = ?", (now, call_id))
+
+    def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
+        now = time.time()
+        self.active_call(account_id, call_id, now)
+        self.live_leg(call_id, leg_id)
+        with self.store.transaction() as db:
+            db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
+            self.end_if_alone(db, call_id, now)

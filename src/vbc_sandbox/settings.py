@@ -1,0 +1,58 @@
+"""What a sandbox run is configured with; the CLI and the tests build one of these."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import attrs
+
+DEFAULT_SEED = Path(__file__).with_name("seed.json")
+
+
+@attrs.frozen
+class RateLimit:
+    """At most `requests` per `seconds` for one access token (Vonage's default: 10/min)."""
+
+    requests: int
+    seconds: float
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*", text)
+        if not match or int(match.group(1)) < 1:
+            raise ValueError(f"rate limit must look like 10/min or 5/s, not {text!r}")
+        unit = match.group(2)[0]
+        return cls(int(match.group(1)), {"s": 1.0, "m": 60.0, "h": 3600.0}[unit])
+
+
+@attrs.frozen
+class StaticToken:
+    """A bearer token registered on the command line; it never expires."""
+
+    token: str = attrs.field(repr=False)
+    account_id: str
+
+    @classmethod
+    def parse(cls, text: str, default_account: str = "1234") -> StaticToken:
+        token, _, account = text.partition(":")
+        if not token:
+            raise ValueError("a token must not be empty (TOKEN or TOKEN:ACCOUNT_ID)")
+        return cls(token, account or default_account)
+
+
+@attrs.frozen
+class Settings:
+    ring_delay: float = 0.0
+    """Seconds each phone rings before it answers (0: answer at once)."""
+    linger: float = 30.0
+    """Seconds a busy, failed or unanswered call stays listed before it ends."""
+    token_ttl: float = 86400.0
+    refresh_ttl: float = 604800.0
+    rate_limit: RateLimit | None = None
+    static_tokens: tuple[StaticToken, ...] = ()
+    seed_file: Path = DEFAULT_SEED
+    db_path: str | None = None
+    """SQLite file shared by workers and kept across restarts; None keeps state in memory."""
+    validate_responses: bool = False
+    """Check every response against openapi.yaml (the test suite turns this on)."""

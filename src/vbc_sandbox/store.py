@@ -1,0 +1,113 @@
+"""SQLite state shared by every worker: accounts, tokens, calls, legs and devices.
+
+Secrets are stored only as SHA-256 digests, so a copied database file leaks no token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (account_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, secret_digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, password_digest TEXT NOT NULL,
+    account_id TEXT NOT NULL, extension TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+    account_id TEXT NOT NULL, mac TEXT NOT NULL, vh_id TEXT NOT NULL, extension TEXT NOT NULL,
+    ip TEXT NOT NULL, registered_at INTEGER NOT NULL, PRIMARY KEY (account_id, mac));
+CREATE INDEX IF NOT EXISTS devices_by_time ON devices (account_id, registered_at);
+CREATE TABLE IF NOT EXISTS tokens (
+    digest TEXT PRIMARY KEY, kind TEXT NOT NULL, account_id TEXT NOT NULL,
+    username TEXT, expires_at REAL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS calls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL, direction TEXT NOT NULL, from_number TEXT NOT NULL,
+    to_number TEXT NOT NULL, start_time INTEGER NOT NULL, parked INTEGER NOT NULL DEFAULT 0,
+    ends_at REAL);
+CREATE INDEX IF NOT EXISTS calls_by_time ON calls (account_id, start_time, seq);
+CREATE TABLE IF NOT EXISTS legs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, leg_id TEXT NOT NULL UNIQUE,
+    call_id TEXT NOT NULL, account_id TEXT NOT NULL, direction TEXT NOT NULL,
+    from_number TEXT NOT NULL, to_number TEXT NOT NULL, start_time INTEGER NOT NULL,
+    answer_at REAL, outcome TEXT, outcome_at REAL, dropped INTEGER NOT NULL DEFAULT 0,
+    held INTEGER NOT NULL DEFAULT 0, sound TEXT, ccr INTEGER NOT NULL DEFAULT 0,
+    ocr INTEGER NOT NULL DEFAULT 0, dtmf TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS legs_by_call ON legs (call_id, seq);
+CREATE TABLE IF NOT EXISTS quota (digest TEXT PRIMARY KEY, window_start REAL NOT NULL,
+    used INTEGER NOT NULL);
+"""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Store:
+    """One connection per process; WAL lets several worker processes share one file."""
+
+    def __init__(self, path: str | None) -> None:
+        self.db = sqlite3.connect(
+            path or ":memory:", isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self.db.row_factory = sqlite3.Row
+        if path:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front, so workers never deadlock."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute(sql, args).fetchone()
+        return row
+
+    def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        return self.db.execute(sql, args).fetchall()
+
+    def load_seed(self, seed_file: Path) -> None:
+        """Load accounts, users and devices once; a restart with --db keeps what is there."""
+        seed = json.loads(seed_file.read_text(encoding="utf-8"))
+        with self.transaction() as db:
+            for client in seed.get("clients", []):
+                db.execute(
+                    "INSERT OR IGNORE INTO clients VALUES (?, ?)",
+                    (client["client_id"], digest(client["client_secret"])),
+                )
+            for account in seed["accounts"]:
+                account_id = str(account["account_id"])
+                db.execute(
+                    "INSERT OR IGNORE INTO accounts VALUES (?, ?)", (account_id, account["name"])
+                )
+                for user in account.get("users", []):
+                    db.execute(
+                        "INSERT OR IGNORE INTO users VALUES (?, ?, ?, ?)",
+                        (user["username"], digest(user["password"]), account_id, user["extension"]),
+                    )
+                for device in account.get("devices", []):
+                    db.execute(
+                        "INSERT OR IGNORE INTO devices VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            account_id,
+                            device["mac_address"].upper().replace(":", "-"),
+                            device["vh_id"],
+                            device["extension"],
+                            device["device_ip"],
+                            int(device["registered_at"]),
+                        ),
+                    )
