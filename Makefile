@@ -13,14 +13,16 @@ define generate_into
 		--output-path $(1) --fail-on-warning >/dev/null
 endef
 
-.PHONY: help install generate check-generated lint test
+.PHONY: help install generate check-generated lint test conformance bench
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
 	@echo "make generate         regenerate generated/ from openapi.yaml"
 	@echo "make check-generated  fail if generated/ differs from a fresh generation"
 	@echo "make lint             spec validators, ruff, mypy --strict"
+	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite"
+	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx)"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +57,14 @@ lint: install
 
 test: lint check-generated
 	pytest
+
+conformance: $(BIN)/.installed
+	vbc-conformance $(CONFORMANCE_ARGS)
+
+# wrk (from Debian) generates load for the server benchmarks: a Python client would be the
+# bottleneck. It needs root to install; elsewhere install it first.
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+	python bench/bench_sandbox.py
+	python bench/bench_sdk.py

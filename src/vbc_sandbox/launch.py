@@ -29,7 +29,10 @@ def free_port() -> int:
 class SandboxProcess:
     """A running sandbox; `base_url` is its API base, `origin` its root (for /token)."""
 
-    def __init__(self, args: Sequence[str] = (), *, port: int | None = None) -> None:
+    def __init__(
+        self, args: Sequence[str] = (), *, port: int | None = None, module: str = "vbc_sandbox.cli"
+    ) -> None:
+        self.module = module
         self.port = port or free_port()
         self.args = [*args]
         self.origin = f"http://{LOOPBACK}:{self.port}"
@@ -40,7 +43,7 @@ class SandboxProcess:
         command = [
             sys.executable,
             "-m",
-            "vbc_sandbox.cli",
+            self.module,
             "--host",
             LOOPBACK,
             "--port",

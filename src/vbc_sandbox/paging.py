@@ -21,11 +21,14 @@ def page_of(
     page_size: int,
     order: str,
     time_column: str,
+    total: int | None = None,
 ) -> tuple[list[sqlite3.Row], int]:
-    """The rows of one page, ordered by time then insertion, and how many pages there are."""
+    """The rows of one page, ordered by time then insertion, and how many pages there are
+    (`total` rows match `where`; counted here when the caller does not know)."""
     page_size = min(page_size, MAX_PAGE_SIZE)
-    row = store.one(f"SELECT count(*) AS n FROM {table} WHERE {where}", *args)  # noqa: S608
-    total = int(row["n"]) if row else 0
+    if total is None:
+        row = store.one(f"SELECT count(*) AS n FROM {table} WHERE {where}", *args)  # noqa: S608
+        total = int(row["n"]) if row else 0
     pages = max(1, math.ceil(total / page_size))
     if page > pages:
         return [], pages

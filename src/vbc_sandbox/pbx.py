@@ -7,6 +7,7 @@ deterministic, survives a restart, and is the same in every worker process.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import time
@@ -14,7 +15,7 @@ import uuid
 from typing import Any
 
 from vbc_sandbox import paging
-from vbc_sandbox.errors import Conflict, NotFound
+from vbc_sandbox.errors import Conflict, NotFound, SandboxError
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
 
@@ -29,6 +30,7 @@ OUTCOMES = ("busy", "failed", "unanswered")
 PSTN_NUMBER = re.compile(r"\+?[0-9]{3,20}")
 
 
+@functools.lru_cache(maxsize=65536)
 def as_json_number(value: str) -> int | str:
     """Digits go out as integers, as in the documented examples; anything else as a string."""
     if value.isdigit() and len(value) < 16 and str(int(value)) == value:
@@ -51,7 +53,11 @@ class Pbx:
         return "ringing"
 
     def call_status(self, legs: list[sqlite3.Row], now: float) -> str:
-        statuses = [self.leg_status(leg, now) for leg in legs]
+        return self.status_of([self.leg_status(leg, now) for leg in legs])
+
+    @staticmethod
+    def status_of(statuses: list[str]) -> str:
+        """A call is busy/failed/unanswered if a leg is, on-call once every leg is."""
         for status in statuses:
             if status in OUTCOMES:
                 return status
@@ -72,6 +78,7 @@ class Pbx:
         }
 
     def call_json(self, call: sqlite3.Row, legs: list[sqlite3.Row], now: float) -> dict[str, Any]:
+        leg_objects = [self.leg_json(leg, now) for leg in legs]
         return {
             "account_id": as_json_number(call["account_id"]),
             "call_id": call["call_id"],
@@ -79,13 +86,13 @@ class Pbx:
             "from": as_json_number(call["from_number"]),
             "to": as_json_number(call["to_number"]),
             "start_time": call["start_time"],
-            "status": self.call_status(legs, now),
-            "legs": [self.leg_json(leg, now) for leg in legs],
+            "status": self.status_of([leg["status"] for leg in leg_objects]),
+            "legs": leg_objects,
         }
 
     def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row:
         call = self.store.one(
-            "SELECT * FROM calls WHERE call_id = ? AND account_id = ?"
+            "SELECT * FROM calls WHERE call_id = ? AND account_id = ? AND ended = 0"
             " AND (ends_at IS NULL OR ends_at > ?)",
             call_id,
             account_id,
@@ -138,11 +145,12 @@ class Pbx:
         """One page of active calls, as of a snapshot: calls placed after the first page was
         read carry a higher sequence number and stay out, so paging neither repeats nor skips."""
         now = time.time()
+        self.sweep(now)
         if as_of is None:
             row = self.store.one("SELECT coalesce(max(seq), 0) AS top FROM calls")
             as_of = int(row["top"]) if row else 0
-        where = ["account_id = ?", "seq <= ?", "(ends_at IS NULL OR ends_at > ?)"]
-        args: list[Any] = [account_id, as_of, now]
+        where = ["account_id = ?", "ended = 0", "seq <= ?"]
+        args: list[Any] = [account_id, as_of]
         if start_time is not None:
             where.append("start_time >= ?")
             args.append(start_time)
@@ -156,8 +164,19 @@ class Pbx:
             )
             args += [extension, extension, account_id, extension, extension]
         filters = {"start_time": start_time, "end_time": end_time, "extension": extension}
+        total = None
+        if start_time is None and end_time is None and extension is None:
+            total = self.active_count(account_id, as_of)
         page_items, pages = paging.page_of(
-            self.store, "calls", " AND ".join(where), args, page, page_size, order, "start_time"
+            self.store,
+            "calls",
+            " AND ".join(where),
+            args,
+            page,
+            page_size,
+            order,
+            "start_time",
+            total,
         )
         legs_by_call: dict[str, list[sqlite3.Row]] = {call["call_id"]: [] for call in page_items}
         if page_items:
@@ -179,11 +198,55 @@ class Pbx:
             ),
         }
 
+    def active_count(self, account_id: str, as_of: int) -> int:
+        """Active calls up to the snapshot, without counting them all: the account's counter
+        less the (few) active calls placed after the snapshot."""
+        row = self.store.one("SELECT n FROM active_counts WHERE account_id = ?", account_id)
+        later = self.store.one(
+            # The unary + keeps SQLite on the rowid range (a handful of rows) rather than
+            # the account's index (every active call).
+            "SELECT count(*) AS n FROM calls WHERE seq > ? AND +account_id = ? AND +ended = 0",
+            as_of,
+            account_id,
+        )
+        return (int(row["n"]) if row else 0) - (int(later["n"]) if later else 0)
+
+    def sweep(self, now: float) -> None:
+        """Mark calls whose linger is over as ended, keeping the counters true."""
+        due = "FROM calls WHERE ended = 0 AND ends_at IS NOT NULL AND ends_at <= ?"
+        if self.store.one(f"SELECT 1 {due} LIMIT 1", now) is None:
+            return
+        with self.store.transaction() as db:
+            for row in db.execute(
+                f"SELECT account_id, count(*) AS n {due} GROUP BY account_id", (now,)
+            ):
+                db.execute(
+                    "UPDATE active_counts SET n = n - ? WHERE account_id = ?",
+                    (row["n"], row["account_id"]),
+                )
+            db.execute(f"UPDATE calls SET ended = 1 {due.removeprefix('FROM calls ')}", (now,))  # noqa: S608
+
+    def end_call(self, db: sqlite3.Connection, call_id: str, now: float) -> None:
+        """Hang a call up now (every caller holds the write transaction)."""
+        updated = db.execute(
+            "UPDATE calls SET ends_at = ?, ended = 1 WHERE call_id = ? AND ended = 0",
+            (now, call_id),
+        )
+        if updated.rowcount:
+            db.execute(
+                "UPDATE active_counts SET n = n - 1 WHERE account_id ="
+                " (SELECT account_id FROM calls WHERE call_id = ?)",
+                (call_id,),
+            )
+
     # ----------------------------------------------------------------- placing calls
 
-    def resolve(self, account_id: str, party: dict[str, Any]) -> tuple[str, str]:
-        """(number shown on the leg, kind) for a party of a request; NotFound if it is not
-        the account's."""
+    def resolve(
+        self, account_id: str, party: dict[str, Any], missing: type[SandboxError] = NotFound
+    ) -> tuple[str, str]:
+        """(number shown on the leg, kind) for a party of a request. A party the account does
+        not have raises `missing`: 404 when placing a call, 409 when acting on a call that
+        exists (a 404 there would say the call itself is gone)."""
         destination, kind = str(party["destination"]), party["type"]
         if kind == "extension":
             if not self.store.one(
@@ -194,7 +257,7 @@ class Pbx:
                 account_id,
                 destination,
             ):
-                raise NotFound(f"Extension {destination} does not exist in this account")
+                raise missing(f"Extension {destination} does not exist in this account")
         elif kind == "device":
             row = self.store.one(
                 "SELECT extension FROM devices WHERE account_id = ? AND upper(vh_id) = upper(?)",
@@ -202,7 +265,7 @@ class Pbx:
                 destination,
             )
             if row is None:
-                raise NotFound(f"Device {destination} does not exist in this account")
+                raise missing(f"Device {destination} does not exist in this account")
             return str(row["extension"]), kind
         elif kind == "pstn":
             return destination.lstrip("+") if PSTN_NUMBER.fullmatch(
@@ -275,6 +338,11 @@ class Pbx:
             " :start_time)",
             call,
         )
+        db.execute(
+            "INSERT INTO active_counts VALUES (?, 1)"
+            " ON CONFLICT (account_id) DO UPDATE SET n = n + 1",
+            (account_id,),
+        )
         return call
 
     def dial(self, account_id: str, body: dict[str, Any]) -> str:
@@ -323,7 +391,7 @@ class Pbx:
         state = body.get("state")
         result = {"account_id": as_json_number(account_id), "call_id": call_id}
         if state == "active":
-            answering = self.resolve(account_id, body["to"])
+            answering = self.resolve(account_id, body["to"], Conflict)
             with self.store.transaction() as db:
                 if call["parked"]:
                     db.execute("UPDATE calls SET parked = 0 WHERE call_id = ?", (call_id,))
@@ -347,7 +415,7 @@ class Pbx:
                 "destination": str(body["from"]["destination"]),
             }
         leaving = str(body["from"]["destination"])
-        target = self.resolve(account_id, body["to"])
+        target = self.resolve(account_id, body["to"], Conflict)
         with self.store.transaction() as db:
             party = db.execute(
                 "SELECT * FROM legs WHERE call_id = ? AND dropped = 0"
@@ -365,7 +433,7 @@ class Pbx:
         now = time.time()
         self.active_call(account_id, call_id, now)
         with self.store.transaction() as db:
-            db.execute("UPDATE calls SET ends_at = ? WHERE call_id = ?", (now, call_id))
+            self.end_call(db, call_id, now)
         return {"account_id": as_json_number(account_id), "call_id": call_id, "call_state": "ended"}
 
     # ----------------------------------------------------------------- leg actions
@@ -414,7 +482,7 @@ class Pbx:
                 return {**result, **self.join(db, call, leg, str(body["to"]["destination"]), now)}
             if "to" in body:
                 require_on_call("transfer")
-                target = self.resolve(account_id, body["to"])
+                target = self.resolve(account_id, body["to"], Conflict)
                 db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
                 self.add_leg(db, dict(call), "outbound", leg["from_number"], target, now)
                 return {**result, "call_state": "transferring", "destination": target[0]}
@@ -432,8 +500,8 @@ class Pbx:
         """Attended transfer: the other leg joins this call and this leg drops out."""
         other = db.execute(
             "SELECT legs.* FROM legs JOIN calls USING (call_id) WHERE legs.leg_id = ?"
-            " AND legs.account_id = ? AND legs.dropped = 0 AND (calls.ends_at IS NULL"
-            " OR calls.ends_at > ?)",
+            " AND legs.account_id = ? AND legs.dropped = 0 AND calls.ended = 0"
+            " AND (calls.ends_at IS NULL OR calls.ends_at > ?)",
             (other_id, call["account_id"], now),
         ).fetchone()
         if (
@@ -452,7 +520,7 @@ class Pbx:
             "SELECT count(*) AS n FROM legs WHERE call_id = ? AND dropped = 0", (call_id,)
         ).fetchone()
         if row["n"] < 2:
-            db.execute("UPDATE calls SET ends_at = ? WHERE call_id = ?", (now, call_id))
+            self.end_call(db, call_id, now)
 
     def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
         now = time.time()

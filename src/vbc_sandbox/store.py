@@ -30,8 +30,12 @@ CREATE TABLE IF NOT EXISTS calls (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL UNIQUE,
     account_id TEXT NOT NULL, direction TEXT NOT NULL, from_number TEXT NOT NULL,
     to_number TEXT NOT NULL, start_time INTEGER NOT NULL, parked INTEGER NOT NULL DEFAULT 0,
-    ends_at REAL);
-CREATE INDEX IF NOT EXISTS calls_by_time ON calls (account_id, start_time, seq);
+    ends_at REAL, ended INTEGER NOT NULL DEFAULT 0);
+-- Listing reads only active calls; ending calls are found by when they end.
+CREATE INDEX IF NOT EXISTS active_calls ON calls (account_id, start_time, seq) WHERE ended = 0;
+CREATE INDEX IF NOT EXISTS ending_calls ON calls (ends_at) WHERE ended = 0 AND ends_at IS NOT NULL;
+-- How many calls of each account have ended = 0, so a page needs no count(*) over them all.
+CREATE TABLE IF NOT EXISTS active_counts (account_id TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS legs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, leg_id TEXT NOT NULL UNIQUE,
     call_id TEXT NOT NULL, account_id TEXT NOT NULL, direction TEXT NOT NULL,

@@ -1,5 +1,47 @@
 """Hand-written SDK for the VBC Telephony API, on top of the generated ``vbc_telephony_api``."""
 
-from vbc_telephony._client import PRODUCTION_BASE_URL, Telephony
+from vbc_telephony._auth import BearerAuth, PasswordGrant, StaticToken, TokenProvider
+from vbc_telephony._base import PRODUCTION_BASE_URL
+from vbc_telephony._client import AsyncTelephony, Telephony
+from vbc_telephony._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+from vbc_telephony._pagination import AsyncPager, Pager
+from vbc_telephony._retry import NO_RETRIES, RetryPolicy
 
-__all__ = ["PRODUCTION_BASE_URL", "Telephony"]
+__all__ = [
+    "NO_RETRIES",
+    "PRODUCTION_BASE_URL",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPager",
+    "AsyncTelephony",
+    "AuthenticationError",
+    "BadRequestError",
+    "BearerAuth",
+    "ConflictError",
+    "NotFoundError",
+    "Pager",
+    "PasswordGrant",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "StaticToken",
+    "Telephony",
+    "TokenProvider",
+]

@@ -1,0 +1,322 @@
+"""`vbc-conformance`: test a deployment of the VBC Telephony API against openapi.yaml."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from vbc_conformance import report
+from vbc_conformance.safety import CALLER_TYPES, Party
+from vbc_telephony import spec
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+Fuzz a deployment of the VBC Telephony API v3 against openapi.yaml with schemathesis
+(examples, coverage, fuzzing and stateful phases; every check) and report each place
+where the deployment and the spec differ.
+
+With no --base-url it starts the embedded sandbox on a free loopback port and tests
+that, writes included.
+
+Against any other target it is SAFE BY DEFAULT: it sends GET requests only and no
+write of any kind. --allow-writes lifts that only together with --dial-allow: then
+every call it places, answers or transfers goes to the parties you list and to no
+one else, it acts only on calls it placed itself, and it sends only valid requests.
+Without --dial-allow, --allow-writes still sends no write at all.
+"""
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called, or a target that cannot be reached."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="vbc-conformance",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    target = p.add_argument_group("target (default: the embedded sandbox)")
+    target.add_argument(
+        "--base-url", help="API base URL, e.g. https://api.vonage.com/t/vbc.prod/telephony/v3"
+    )
+    target.add_argument("--account-id", help="account the token reaches (required with --base-url)")
+    target.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="the target is a vbc-sandbox or another system that rings no phones: test it"
+        " fully, writes and invalid requests included, as the embedded sandbox is",
+    )
+    target.add_argument(
+        "--token", default=os.environ.get("VBC_TOKEN"), help="access token (default: $VBC_TOKEN)"
+    )
+    target.add_argument(
+        "--username", help="VBC user for the password grant, with or without @vbc.prod"
+    )
+    target.add_argument(
+        "--password", default=os.environ.get("VBC_PASSWORD"), help="(default: $VBC_PASSWORD)"
+    )
+    target.add_argument(
+        "--client-id", default=os.environ.get("VBC_CLIENT_ID"), help="(default: $VBC_CLIENT_ID)"
+    )
+    target.add_argument(
+        "--client-secret",
+        default=os.environ.get("VBC_CLIENT_SECRET"),
+        help="(default: $VBC_CLIENT_SECRET)",
+    )
+    target.add_argument(
+        "--token-url", help="token endpoint (default: /token at the base URL's host)"
+    )
+    target.add_argument(
+        "--other-token",
+        default=os.environ.get("VBC_OTHER_TOKEN"),
+        help="a token of ANOTHER account: every request is replayed with it and must be refused",
+    )
+    safety = p.add_argument_group("writes (live targets)")
+    safety.add_argument(
+        "--allow-writes", action="store_true", help="allow POST/PUT/DELETE (needs --dial-allow)"
+    )
+    safety.add_argument(
+        "--dial-allow",
+        action="append",
+        default=[],
+        metavar="[TYPE:]DESTINATION",
+        help="a party calls may involve, e.g. extension:1001 or 15551234567; repeatable",
+    )
+    run = p.add_argument_group("run")
+    run.add_argument(
+        "--max-examples",
+        type=int,
+        help="cases per operation and phase (default from schemathesis.toml)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        help="the same seed reproduces the same run (default from schemathesis.toml)",
+    )
+    run.add_argument(
+        "--rate-limit", help="at most this many requests, e.g. 10/m (Vonage's default quota)"
+    )
+    run.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report")
+    run.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="write a report (.md or .html) naming every failure",
+    )
+    run.add_argument(
+        "--verbose", action="store_true", help="show schemathesis' own output as it runs"
+    )
+    return p
+
+
+def obtain_token(args: argparse.Namespace) -> str:
+    if args.token:
+        return str(args.token)
+    if not (args.username and args.password and args.client_id and args.client_secret):
+        raise UsageError("give --token, or --username, --password, --client-id and --client-secret")
+    parts = urlsplit(args.base_url)
+    token_url = args.token_url or f"{parts.scheme}://{parts.netloc}/token"
+    username = args.username if args.username.endswith("@vbc.prod") else f"{args.username}@vbc.prod"
+    form = {
+        "grant_type": "password",
+        "scope": "openid",
+        "username": username,
+        "password": args.password,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+    }
+    try:
+        response = httpx.post(token_url, data=form, timeout=30)
+    except httpx.HTTPError as error:
+        raise UsageError(f"cannot reach the token endpoint {token_url}: {error}") from None
+    if response.status_code != 200:
+        error_code = (
+            response.json().get("error", "")
+            if response.headers.get("content-type", "").startswith("application/json")
+            else ""
+        )
+        refused = f"{response.status_code} {error_code}".strip()
+        raise UsageError(f"the token endpoint refused the credentials ({refused})")
+    token: str = response.json()["access_token"]
+    return token
+
+
+def check_reachable(base_url: str, account_id: str, token: str) -> None:
+    url = f"{base_url.rstrip('/')}/cc/accounts/{account_id}/calls"
+    try:
+        response = httpx.get(
+            url, params={"page_size": 1}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+    except httpx.HTTPError as error:
+        raise UsageError(f"cannot reach {base_url}: {error}") from None
+    if response.status_code == 401:
+        raise UsageError(f"{base_url} rejects the token (401)")
+
+
+@contextmanager
+def target(args: argparse.Namespace) -> Iterator[dict[str, str]]:
+    """The environment that tells schemathesis and our hooks what to test and how safely."""
+    if args.base_url is None:
+        if args.allow_writes or args.dial_allow:
+            raise UsageError(
+                "--allow-writes and --dial-allow are for live targets (with --base-url)"
+            )
+        from vbc_sandbox.launch import SandboxProcess
+
+        token, other = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        # No call ends by itself during a run (a lingering busy call timing out between two
+        # requests would look like a resource vanishing): only the suite ends calls.
+        # --token=VALUE: a random token may start with "-", which argparse would take for a flag.
+        sandbox_args = [f"--token={token}:1234", f"--token={other}:5678", "--linger", "86400"]
+        with SandboxProcess(sandbox_args) as sandbox:
+            yield {
+                "VBC_CONFORMANCE_BASE_URL": sandbox.base_url,
+                "VBC_CONFORMANCE_ACCOUNT_ID": "1234",
+                "VBC_CONFORMANCE_TOKEN": token,
+                "VBC_CONFORMANCE_OTHER_TOKEN": other,
+                "VBC_CONFORMANCE_LIVE": "0",
+                "VBC_CONFORMANCE_WRITES": "1",
+            }
+        return
+    if not args.account_id:
+        raise UsageError("--account-id is required with --base-url")
+    if args.sandbox and (args.allow_writes or args.dial_allow):
+        raise UsageError(
+            "--sandbox already allows every write; --allow-writes/--dial-allow are for live targets"
+        )
+    parties = tuple(Party.parse(text) for text in args.dial_allow)
+    writes = bool(args.allow_writes and parties)
+    if writes and not any(party.type in CALLER_TYPES for party in parties):
+        raise UsageError("--dial-allow needs at least one extension or device to place calls from")
+    token = obtain_token(args)
+    check_reachable(args.base_url, args.account_id, token)
+    yield {
+        "VBC_CONFORMANCE_BASE_URL": args.base_url.rstrip("/"),
+        "VBC_CONFORMANCE_ACCOUNT_ID": args.account_id,
+        "VBC_CONFORMANCE_TOKEN": token,
+        "VBC_CONFORMANCE_OTHER_TOKEN": args.other_token or "",
+        "VBC_CONFORMANCE_LIVE": "0" if args.sandbox else "1",
+        "VBC_CONFORMANCE_WRITES": "1" if writes or args.sandbox else "0",
+        "VBC_CONFORMANCE_DIAL_ALLOW": ",".join(f"{p.type}:{p.destination}" for p in parties),
+    }
+
+
+def config_for(settings: dict[str, str], scratch: Path) -> Path:
+    """schemathesis.toml, or for a read-only live run a copy whose coverage phase probes
+    undeclared methods with OPTIONS only (a TRACE or PUT probe is still a request we
+    promised not to send)."""
+    if settings["VBC_CONFORMANCE_LIVE"] == "0" or settings["VBC_CONFORMANCE_WRITES"] == "1":
+        return CONFIG
+    lines = [
+        'unexpected-methods = ["OPTIONS"]' if line.startswith("unexpected-methods") else line
+        for line in CONFIG.read_text(encoding="utf-8").splitlines()
+    ]
+    copy = scratch / "schemathesis.toml"
+    copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copy
+
+
+def schemathesis_command(
+    args: argparse.Namespace, settings: dict[str, str], reports: Path
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(config_for(settings, reports)),
+        "run",
+        str(spec.TELEPHONY_SPEC),
+        "--report",
+        "ndjson,junit" if args.junit else "ndjson",
+        "--report-dir",
+        str(reports),
+    ]
+    if args.junit:
+        command += ["--report-junit-path", str(args.junit.resolve())]
+    if args.max_examples is not None:
+        command += ["--max-examples", str(args.max_examples)]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    if args.rate_limit:
+        command += ["--rate-limit", args.rate_limit]
+    if settings["VBC_CONFORMANCE_LIVE"] == "1":
+        if settings["VBC_CONFORMANCE_WRITES"] == "0":
+            # Read-only: no operation but GETs, and no probe with another method either.
+            command += ["--include-method", "GET", "--exclude-checks", "unsupported_method"]
+        else:
+            # Invalid writes could do anything on a live system: send valid ones only.
+            command += ["--mode", "positive"]
+    return command
+
+
+def run(args: argparse.Namespace) -> int:
+    with (
+        tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch,
+        target(args) as settings,
+    ):
+        reports = Path(scratch)
+        env = {**os.environ, **settings, "VBC_CONFORMANCE_STATE": scratch}
+        command = schemathesis_command(args, settings, reports)
+        started = time.monotonic()
+        output = None if args.verbose else (reports / "schemathesis.log").open("w")
+        result = subprocess.run(  # noqa: S603 (our own command line)
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, check=False
+        )
+        seconds = time.monotonic() - started
+        if output:
+            output.close()
+        ndjson = next(reports.glob("*.ndjson"), None)
+        if result.returncode not in (0, 1) or ndjson is None:
+            log = (reports / "schemathesis.log").read_text(errors="replace") if output else ""
+            raise UsageError(
+                f"schemathesis could not run (exit {result.returncode}):\n{log[-3000:]}"
+            )
+        outcome = report.read(spec.load(), ndjson, reports / "events.jsonl")
+        where = settings["VBC_CONFORMANCE_BASE_URL"]
+        print(
+            f"vbc-conformance: {where}" + (" (embedded sandbox)" if args.base_url is None else "")
+        )
+        print(report.summary(outcome, seconds))
+        if args.report:
+            page = (
+                report.html_page
+                if args.report.suffix.lower() in (".html", ".htm")
+                else report.markdown
+            )
+            args.report.write_text(page(outcome, where, seconds), encoding="utf-8")
+            print(f"report: {args.report}")
+        if outcome.failures:
+            for failure in outcome.failures:
+                print(f"FAILED {failure.operation}: {failure.check}: {failure.title}")
+        failed = not outcome.passed or result.returncode == 1
+        return EXIT_NONCONFORMING if failed else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return run(args)
+    except (UsageError, ValueError) as error:
+        print(f"vbc-conformance: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

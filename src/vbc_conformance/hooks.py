@@ -1,0 +1,158 @@
+"""schemathesis hooks (loaded through schemathesis.toml): the live-target guard, drift
+recording, and the cross-account check. Check results come from schemathesis' own report.
+
+Settings arrive in VBC_CONFORMANCE_* environment variables. Without them the guard assumes
+the worst: a live target, read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import requests
+import schemathesis
+
+from vbc_conformance.drift import DriftFinder, operation_id_of
+from vbc_conformance.safety import Guard, Party
+from vbc_telephony import spec
+
+DOCUMENT = spec.load()
+FINDER = DriftFinder(DOCUMENT)
+GUARD = Guard(
+    live=os.environ.get("VBC_CONFORMANCE_LIVE", "1") != "0",
+    writes=os.environ.get("VBC_CONFORMANCE_WRITES", "0") == "1",
+    allowed=tuple(
+        Party.parse(text)
+        for text in os.environ.get("VBC_CONFORMANCE_DIAL_ALLOW", "").split(",")
+        if text
+    ),
+)
+STATE = (
+    Path(os.environ["VBC_CONFORMANCE_STATE"]) if os.environ.get("VBC_CONFORMANCE_STATE") else None
+)
+OTHER_TOKEN = os.environ.get("VBC_CONFORMANCE_OTHER_TOKEN", "")
+
+#: Calls this run saw end as a documented side effect: dropping a leg ends a call left with
+#: one party, and an attended transfer ends the call its target leg left. schemathesis only
+#: knows that a DELETE removes the paths below it, so a later 404 on such a call would read
+#: as a created resource gone missing.
+ENDED_BY_CASCADE: set[str] = set()
+#: Which call each leg seen so far belongs to.
+CALL_OF_LEG: dict[str, str] = {}
+_write_lock = threading.Lock()
+
+
+def record(event: dict[str, Any]) -> None:
+    """Append one event for the vbc-conformance report (only when it asked for them)."""
+    if STATE is None:
+        return
+    line = json.dumps(event) + "\n"
+    with _write_lock, (STATE / "events.jsonl").open("a", encoding="utf-8") as stream:
+        stream.write(line)
+
+
+def operation_id(case: schemathesis.Case[Any]) -> str:
+    return operation_id_of(DOCUMENT, case.operation.label)
+
+
+def body_of(response: schemathesis.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return response.content.decode("utf-8", "replace") if response.content else None
+
+
+@schemathesis.hook
+def before_call(
+    context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: dict[str, Any]
+) -> None:
+    case.body = GUARD.check(case.method, operation_id(case), case.path_parameters, case.body)
+
+
+@schemathesis.hook
+def after_call(
+    context: schemathesis.HookContext, case: schemathesis.Case[Any], response: schemathesis.Response
+) -> None:
+    if case.method.upper() != case.operation.method.upper():
+        return  # a probe with an undeclared method: unsupported_method judges those
+    body = body_of(response)
+    GUARD.saw(operation_id(case), response.status_code, body)
+    note_cascades(operation_id(case), case, response.status_code, body)
+    content_type = response.headers.get("content-type", [None])[0]
+    found = FINDER.observe(
+        case.method,
+        case.operation.path,
+        response.status_code,
+        content_type,
+        body if isinstance(body, dict | list) else None,
+        has_body=bool(response.content),
+    )
+    for drift in found:
+        record(
+            {
+                "event": "drift",
+                "kind": drift.kind,
+                "operation": drift.operation,
+                "where": drift.where,
+                "value": drift.value,
+            }
+        )
+
+
+def note_cascades(operation: str, case: schemathesis.Case[Any], status: int, body: Any) -> None:
+    if not 200 <= status < 300:
+        return
+    calls = body.get("calls", [body]) if isinstance(body, dict) else []
+    legs = (
+        body if isinstance(body, list) else [leg for call in calls for leg in call.get("legs", [])]
+    )
+    for leg in legs:
+        if isinstance(leg, dict) and "leg_id" in leg and "call_id" in leg:
+            CALL_OF_LEG[str(leg["leg_id"])] = str(leg["call_id"])
+    call_id = str(case.path_parameters.get("call_id", ""))
+    if operation == "delete_call_leg":
+        ENDED_BY_CASCADE.add(call_id)
+    elif operation == "update_call_leg" and isinstance(case.body, dict):
+        target = case.body.get("to")
+        if isinstance(target, dict) and target.get("type") == "leg":
+            ENDED_BY_CASCADE.add(CALL_OF_LEG.get(str(target.get("destination")), ""))
+
+
+@schemathesis.hook
+def filter_failure(
+    context: schemathesis.HookContext,
+    failure: Any,
+    case: schemathesis.Case[Any],
+    response: schemathesis.Response,
+) -> bool:
+    """Keep every failure but "created resource not found" on a call that ended by cascade."""
+    if type(failure).__name__ != "EnsureResourceAvailability":
+        return True
+    return str(case.path_parameters.get("call_id", "")) not in ENDED_BY_CASCADE
+
+
+@schemathesis.check
+def cross_account_isolation(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
+) -> bool | None:
+    """The same request with another account's token must be refused and reveal nothing."""
+    if not OTHER_TOKEN or not 200 <= response.status_code < 300:
+        return None
+    kwargs = case.as_transport_kwargs()
+    kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": f"Bearer {OTHER_TOKEN}"}
+    kwargs.setdefault("timeout", 10)
+    other = requests.request(**kwargs)  # noqa: S113 (the timeout is in kwargs)
+    if 200 <= other.status_code < 300:
+        raise AssertionError(
+            f"Another account's token got {other.status_code} for this account's"
+            f" {case.method} {case.formatted_path}: cross-account access is not refused"
+        )
+    owned = [str(v) for k, v in case.path_parameters.items() if k != "account_id"]
+    leaked = [value for value in owned if value and value in other.text]
+    if leaked:
+        raise AssertionError(f"The refusal ({other.status_code}) reveals {', '.join(leaked)}")
+    return None

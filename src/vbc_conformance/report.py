@@ -1,0 +1,219 @@
+"""Read what a run recorded (schemathesis' ndjson events, our drift events) and say it:
+a per-operation summary for the terminal, a markdown or HTML report with every failure."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import shlex
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from vbc_conformance.drift import operation_id_of
+
+TOKEN_FOR_SHELL = '"Authorization: Bearer $VBC_TOKEN"'  # noqa: S105 (a placeholder)
+
+
+@attrs.frozen
+class Failure:
+    operation: str
+    check: str
+    title: str
+    message: str
+    curl: str
+
+
+@attrs.define
+class Outcome:
+    seed: int | None = None
+    cases: Counter[str] = attrs.field(factory=Counter)
+    failed_checks: dict[str, set[str]] = attrs.field(factory=lambda: defaultdict(set))
+    failures: list[Failure] = attrs.field(factory=list)
+    drift: Counter[tuple[str, str, str, str]] = attrs.field(factory=Counter)
+    operations: list[str] = attrs.field(factory=list)
+
+    @property
+    def total_cases(self) -> int:
+        return sum(self.cases.values())
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> Outcome:
+    outcome = Outcome()
+    outcome.operations = [
+        op["operationId"]
+        for item in document["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    ]
+    seen: set[tuple[str, str, str]] = set()
+    for line in ndjson.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if "Initialize" in event:
+            outcome.seed = event["Initialize"].get("seed")
+        finished = event.get("ScenarioFinished")
+        if not finished:
+            continue
+        recorder = finished["recorder"]
+        cases = recorder.get("cases", {})
+        interactions = recorder.get("interactions", {})
+        for case_id, checks in recorder.get("checks", {}).items():
+            label = cases.get(case_id, {}).get("value", {})
+            operation = operation_of(document, label, recorder["label"])
+            outcome.cases[operation] += 1
+            for check in checks:
+                info = check.get("failure_info")
+                if check.get("status") != "failure" or not info:
+                    continue
+                failure = info["failure"]
+                key = (operation, check["name"], failure.get("title", ""))
+                outcome.failed_checks[operation].add(check["name"])
+                if key in seen:
+                    continue
+                seen.add(key)
+                outcome.failures.append(
+                    Failure(
+                        operation=operation,
+                        check=check["name"],
+                        title=failure.get("title", ""),
+                        message=failure.get("message", ""),
+                        curl=reproduction(
+                            interactions,
+                            failure.get("case_id") or case_id,
+                            stateful=finished.get("phase") == "stateful",
+                        ),
+                    )
+                )
+    if drift_events and drift_events.exists():
+        for line in drift_events.read_text(encoding="utf-8").splitlines():
+            event = json.loads(line)
+            outcome.drift[(event["kind"], event["value"], event["where"], event["operation"])] += 1
+    return outcome
+
+
+def curl(request: dict[str, Any]) -> str:
+    """A shell command sending this recorded request, with the token left to the shell."""
+    parts = ["curl", "-X", request["method"]]
+    for name, values in sorted(request.get("headers", {}).items()):
+        if name.lower() == "authorization":
+            parts.append(f"-H {TOKEN_FOR_SHELL}")
+            continue
+        for value in values:
+            parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    body = request.get("body")
+    if body and "$base64" in body:
+        sent = base64.b64decode(body["$base64"]).decode("utf-8", "replace")
+        parts.append(f"--data-binary {shlex.quote(sent)}")
+    parts.append(shlex.quote(request["uri"]))
+    return " ".join(parts)
+
+
+def reproduction(interactions: dict[str, Any], case_id: str, stateful: bool) -> str:
+    """The failing request; in a stateful scenario, preceded by the requests that led to it."""
+    if not stateful:
+        interaction = interactions.get(case_id)
+        return curl(interaction["request"]) if interaction else ""
+    ordered = sorted(interactions.items(), key=lambda item: item[1].get("timestamp", 0))
+    steps: list[str] = []
+    for recorded_id, interaction in ordered:
+        steps.append(curl(interaction["request"]))
+        if recorded_id == case_id:
+            break
+    return "\n".join(steps)
+
+
+def operation_of(document: dict[str, Any], case: dict[str, Any], scenario_label: str) -> str:
+    """The operationId a recorded case called (stateful scenarios span several); a probe
+    with an undeclared method counts toward the operation it was derived from."""
+    method, path = case.get("method"), case.get("path")
+    for label in (f"{method} {path}", scenario_label):
+        try:
+            return operation_id_of(document, label)
+        except KeyError:
+            continue
+    return scenario_label
+
+
+def summary(outcome: Outcome, seconds: float) -> str:
+    width = max(len(op) for op in outcome.operations)
+    lines = [f"{'operation':<{width}}  {'cases':>6}  failed checks"]
+    for op in outcome.operations:
+        failed = ", ".join(sorted(outcome.failed_checks.get(op, ()))) or "-"
+        lines.append(f"{op:<{width}}  {outcome.cases.get(op, 0):>6}  {failed}")
+    others = sorted(set(outcome.cases) - set(outcome.operations))
+    for op in others:
+        failed = ", ".join(sorted(outcome.failed_checks.get(op, ()))) or "-"
+        lines.append(f"{op:<{width}}  {outcome.cases[op]:>6}  {failed}")
+    rate = outcome.total_cases / seconds if seconds > 0 else 0.0
+    verdict = "conforms" if outcome.passed else f"{len(outcome.failures)} distinct failure(s)"
+    timing = f"{outcome.total_cases} cases in {seconds:.1f} s ({rate:.0f} cases/s)"
+    lines.append(f"\n{timing}, seed {outcome.seed}: {verdict}")
+    if outcome.drift:
+        lines.append(
+            f"drift: {len(outcome.drift)} thing(s) seen that openapi.yaml does not describe"
+        )
+        for (kind, value, where, operation), count in sorted(outcome.drift.items()):
+            lines.append(f"  {kind} {value} at {where} in {operation} (x{count})")
+    return "\n".join(lines)
+
+
+def markdown(outcome: Outcome, target: str, seconds: float) -> str:
+    out = [
+        "# Conformance report",
+        "",
+        f"Target: `{target}`  ",
+        f"Seed: `{outcome.seed}` (run again with `--seed {outcome.seed}` to reproduce)  ",
+        f"Cases: {outcome.total_cases} in {seconds:.1f} s",
+        "",
+        "## Summary",
+        "",
+        "| operation | cases | failed checks |",
+        "|---|---:|---|",
+    ]
+    for op in outcome.operations + sorted(set(outcome.cases) - set(outcome.operations)):
+        failed = ", ".join(sorted(outcome.failed_checks.get(op, ()))) or "-"
+        out.append(f"| `{op}` | {outcome.cases.get(op, 0)} | {failed} |")
+    out += ["", f"## Failures ({len(outcome.failures)})", ""]
+    if not outcome.failures:
+        out += ["None: every response conformed to openapi.yaml.", ""]
+    for number, failure in enumerate(outcome.failures, 1):
+        out += [
+            f"### {number}. `{failure.operation}`: {failure.check}",
+            "",
+            f"**{failure.title}**",
+            "",
+            "```",
+            failure.message.strip(),
+            "```",
+            "",
+            "Reproduce (with `VBC_TOKEN` set to your access token):",
+            "",
+            "```sh",
+            failure.curl,
+            "```",
+            "",
+        ]
+    out += ["## Drift", ""]
+    if not outcome.drift:
+        out.append("Nothing seen that openapi.yaml does not describe.")
+    else:
+        out += ["| kind | value | where | operation | times |", "|---|---|---|---|---:|"]
+        for (kind, value, where, operation), count in sorted(outcome.drift.items()):
+            out.append(f"| {kind} | `{value}` | `{where}` | `{operation}` | {count} |")
+    return "\n".join(out) + "\n"
+
+
+def html_page(outcome: Outcome, target: str, seconds: float) -> str:
+    """The markdown report inside a page, readable without any renderer."""
+    body = html.escape(markdown(outcome, target, seconds))
+    return (
+        "<!doctype html><meta charset='utf-8'><title>Conformance report</title>"
+        f"<pre style='white-space: pre-wrap; font: 14px monospace'>{body}</pre>\n"
+    )

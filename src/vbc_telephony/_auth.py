@@ -1,0 +1,218 @@
+"""Access tokens: a fixed one, or the password grant kept fresh with rotating refresh tokens.
+
+A provider refreshes before the token expires, and once more when the service answers 401.
+Concurrent requests share one refresh: the first to find the token stale renews it, the
+others wait and reuse the result (a lock for threads, one per event loop for asyncio).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import weakref
+from collections.abc import AsyncGenerator, Generator
+from typing import Any, Protocol
+
+import httpx
+
+from vbc_telephony._errors import AuthenticationError, error_from
+
+TOKEN_URL = "https://api.vonage.com/token"  # noqa: S105 (a URL)
+
+
+class TokenProvider(Protocol):
+    def token(self) -> str: ...
+    def refresh(self, stale: str) -> str: ...
+    async def atoken(self) -> str: ...
+    async def arefresh(self, stale: str) -> str: ...
+
+
+class StaticToken:
+    """A token you manage yourself; a 401 is final."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def token(self) -> str:
+        return self._token
+
+    def refresh(self, stale: str) -> str:
+        return self._token
+
+    async def atoken(self) -> str:
+        return self._token
+
+    async def arefresh(self, stale: str) -> str:
+        return self._token
+
+    def __repr__(self) -> str:
+        return "StaticToken(<hidden>)"
+
+
+class PasswordGrant:
+    """OAuth password grant for a VBC user, renewed with refresh tokens (each works once)."""
+
+    def __init__(
+        self,
+        *,
+        username: str,
+        password: str,
+        client_id: str,
+        client_secret: str,
+        token_url: str = TOKEN_URL,
+        refresh_margin: float = 60.0,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.username = username if username.endswith("@vbc.prod") else f"{username}@vbc.prod"
+        self._password = password
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.token_url = token_url
+        self.refresh_margin = refresh_margin
+        self._timeout = timeout
+        self._transport = transport
+        self._async_transport = async_transport
+        self._access: str | None = None
+        self._refresh: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return f"PasswordGrant(username={self.username!r}, token_url={self.token_url!r})"
+
+    # ---------------------------------------------------------------- what to send
+
+    def _password_form(self) -> dict[str, str]:
+        return {
+            "grant_type": "password",
+            "scope": "openid",
+            "username": self.username,
+            "password": self._password,
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+        }
+
+    def _refresh_form(self) -> dict[str, str] | None:
+        if self._refresh is None:
+            return None
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": self._refresh,
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+        }
+
+    def _fresh(self) -> str | None:
+        if self._access and time.time() < self._expires_at - self.refresh_margin:
+            return self._access
+        return None
+
+    def _accept(self, response: httpx.Response) -> str:
+        if response.status_code != 200:
+            error = error_from(response)
+            raise AuthenticationError(
+                status_code=error.status_code,
+                code=error.code,
+                message=f"the token endpoint refused the grant: {error.detail}",
+                method=error.method or "POST",
+                url=error.url or self.token_url,
+                body=error.body,
+                headers=error.headers,
+            )
+        data: dict[str, Any] = response.json()
+        self._access = str(data["access_token"])
+        self._refresh = data.get("refresh_token") or None
+        self._expires_at = time.time() + float(data.get("expires_in", 3600))
+        return self._access
+
+    # ---------------------------------------------------------------- threads
+
+    def _renew(self) -> str:
+        with httpx.Client(transport=self._transport, timeout=self._timeout) as http:
+            form = self._refresh_form()
+            if form is not None:
+                response = http.post(self.token_url, data=form)
+                if response.status_code == 200:
+                    return self._accept(response)
+            # No refresh token, or it expired or was used: log in again.
+            return self._accept(http.post(self.token_url, data=self._password_form()))
+
+    def token(self) -> str:
+        with self._lock:
+            return self._fresh() or self._renew()
+
+    def refresh(self, stale: str) -> str:
+        with self._lock:
+            if self._access and self._access != stale:
+                return self._access  # another request refreshed it meanwhile
+            return self._renew()
+
+    # ---------------------------------------------------------------- asyncio
+
+    def _loop_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._loop_locks.get(loop)
+        if lock is None:
+            lock = self._loop_locks[loop] = asyncio.Lock()
+        return lock
+
+    async def _arenew(self) -> str:
+        async with httpx.AsyncClient(
+            transport=self._async_transport, timeout=self._timeout
+        ) as http:
+            form = self._refresh_form()
+            if form is not None:
+                response = await http.post(self.token_url, data=form)
+                if response.status_code == 200:
+                    return self._accept(response)
+            return self._accept(await http.post(self.token_url, data=self._password_form()))
+
+    async def atoken(self) -> str:
+        async with self._loop_lock():
+            return self._fresh() or await self._arenew()
+
+    async def arefresh(self, stale: str) -> str:
+        async with self._loop_lock():
+            if self._access and self._access != stale:
+                return self._access
+            return await self._arenew()
+
+
+class BearerAuth(httpx.Auth):
+    """Sends the provider's token; on a 401, refreshes once and tries again, and a second 401
+    raises AuthenticationError."""
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self.provider = provider
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self.provider.token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401 and not isinstance(self.provider, StaticToken):
+            request.headers["Authorization"] = f"Bearer {self.provider.refresh(token)}"
+            response = yield request
+        if response.status_code == 401:
+            response.read()
+            raise error_from(response)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self.provider.atoken()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401 and not isinstance(self.provider, StaticToken):
+            request.headers["Authorization"] = f"Bearer {await self.provider.arefresh(token)}"
+            response = yield request
+        if response.status_code == 401:
+            await response.aread()
+            raise error_from(response)

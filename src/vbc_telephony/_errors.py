@@ -1,0 +1,133 @@
+"""One error hierarchy for everything a call to the API can end in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+
+class APIError(Exception):
+    """Base of every error this SDK raises."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(APIError):
+    """The request got no response: the connection failed or broke."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request got no response in time."""
+
+
+class APIResponseValidationError(APIError):
+    """A successful response that does not match openapi.yaml (a required field missing, say)."""
+
+
+class APIStatusError(APIError):
+    """The service answered with an error status; `code` and `message` are its documented body."""
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        code: str | int | None,
+        message: str,
+        method: str,
+        url: str,
+        body: Any,
+        headers: httpx.Headers,
+    ) -> None:
+        summary = f"{status_code} from {method} {url}: {message}"
+        super().__init__(summary, method=method, url=url)
+        self.status_code = status_code
+        self.code = code
+        self.detail = message
+        self.body = body
+        self.headers = headers
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is malformed or a parameter is invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token is missing, invalid or expired (and could not be refreshed)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the gateway refused (the application is not subscribed to the API, say)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource here (an ended call, a dropped leg, another account's id)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the call's or leg's state does not allow this action."""
+
+
+class RateLimitError(APIStatusError):
+    """429: the token's quota is used up; `retry_after` says for how long, when the service said."""
+
+    @property
+    def retry_after(self) -> float | None:
+        return retry_after_seconds(self.headers)
+
+
+class ServerError(APIStatusError):
+    """5xx: the service or its gateway failed."""
+
+
+ERRORS_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after", "")
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def error_from(response: httpx.Response) -> APIStatusError:
+    """The typed error for an error response (whose body has been read)."""
+    status = response.status_code
+    kind = ERRORS_BY_STATUS.get(status, ServerError if status >= 500 else APIStatusError)
+    body: Any
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = response.text
+    code: str | int | None = None
+    message = response.reason_phrase or "error"
+    if isinstance(body, dict):
+        nested = body.get("fault")
+        fault: dict[str, Any] = nested if isinstance(nested, dict) else body
+        code = fault.get("code")
+        message = str(fault.get("message") or fault.get("error_description") or message)
+    elif isinstance(body, str) and body.strip():
+        message = body.strip()[:200]
+    request = response.request
+    return kind(
+        status_code=status,
+        code=code,
+        message=message,
+        method=request.method,
+        url=str(request.url),
+        body=body,
+        headers=response.headers,
+    )

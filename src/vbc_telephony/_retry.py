@@ -1,0 +1,233 @@
+"""Retries, in one place: a transport that repeats a request when repeating is safe.
+
+Retried: 429, 502, 503 and 504 answers and failed connections, with exponential backoff and
+jitter (tenacity), honouring Retry-After, within a bound on attempts and on total time.
+
+Not retried once the request may have reached the service, unless the caller says it is safe:
+placing a call (a retry could dial twice), DTMF, playing a sound, transfers. Those are retried
+only when the connection never opened, or on a 429, which the gateway answers instead of
+doing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import httpx
+import tenacity
+
+from vbc_telephony._errors import retry_after_seconds
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+@attrs.frozen
+class RetryPolicy:
+    max_attempts: int = 3
+    """Attempts in all, the first included (1: never retry)."""
+    max_total: float = 60.0
+    """Seconds from the first attempt after which no new attempt starts."""
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0
+    """A longer Retry-After is not waited out: the error is raised instead."""
+
+
+NO_RETRIES = RetryPolicy(max_attempts=1)
+
+
+@attrs.frozen
+class CallOptions:
+    """What the SDK knows about the request it is about to send."""
+
+    retry: RetryPolicy | None = None
+    repeatable: bool | None = None
+    """Whether sending the request twice is harmless: None decides by the HTTP method (GET,
+    PUT and DELETE are), False when it could repeat an effect (dialling, DTMF, transfers),
+    True when the caller says so (`retry_create=True`)."""
+
+
+# CallOptions is frozen, so one shared default is safe.
+_options: contextvars.ContextVar[CallOptions] = contextvars.ContextVar(
+    "vbc_call_options",
+    default=CallOptions(),  # noqa: B039
+)
+
+
+@contextmanager
+def call_options(options: CallOptions) -> Iterator[None]:
+    """Apply `options` to the requests sent inside the block (threads and tasks alike)."""
+    reset = _options.set(options)
+    try:
+        yield
+    finally:
+        _options.reset(reset)
+
+
+class _RetryableResponse(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _repeatable(options: CallOptions, method: str) -> bool:
+    if options.repeatable is not None:
+        return options.repeatable
+    return method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
+
+
+def _retry_answer(options: CallOptions, method: str, response: httpx.Response) -> bool:
+    """A 429 is the gateway refusing before anything happened; 5xx may come after."""
+    if response.status_code not in RETRYABLE_STATUSES:
+        return False
+    return response.status_code == 429 or _repeatable(options, method)
+
+
+def _should_retry(options: CallOptions, method: str, error: BaseException) -> bool:
+    if isinstance(error, (_RetryableResponse, *NEVER_SENT)):
+        return True
+    return _repeatable(options, method) and isinstance(error, httpx.TransportError)
+
+
+class _RetryAfterTooLong(tenacity.stop.stop_base):
+    """Stop when the service asks to wait longer than the policy allows."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        if not isinstance(error, _RetryableResponse):
+            return False
+        after = retry_after_seconds(error.response.headers)
+        elapsed = state.seconds_since_start or 0.0
+        return after is not None and (
+            after > self.policy.max_retry_after or elapsed + after > self.policy.max_total
+        )
+
+
+def _retrying(policy: RetryPolicy, options: CallOptions, method: str, **kwargs: Any) -> Any:
+    backoff = tenacity.wait_exponential_jitter(
+        multiplier=policy.initial_backoff, max=policy.max_backoff, jitter=policy.initial_backoff
+    )
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, _RetryableResponse):
+            after = retry_after_seconds(error.response.headers)
+            if after is not None:
+                return after
+        return float(backoff(state))
+
+    def give_up(state: tenacity.RetryCallState) -> Any:
+        # Out of attempts on an error answer: hand it back, so it is raised as a typed error.
+        assert state.outcome is not None
+        error = state.outcome.exception()
+        if isinstance(error, _RetryableResponse):
+            return error.response
+        return state.outcome.result()
+
+    return dict(
+        stop=tenacity.stop_any(
+            tenacity.stop_after_attempt(policy.max_attempts),
+            tenacity.stop_after_delay(policy.max_total),
+            _RetryAfterTooLong(policy),
+        ),
+        wait=wait,
+        retry=tenacity.retry_if_exception(lambda error: _should_retry(options, method, error)),
+        retry_error_callback=give_up,
+        **kwargs,
+    )
+
+
+class RetryTransport(httpx.BaseTransport):
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.sleep = sleep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        options = _options.get()
+        policy = options.retry or self.policy
+
+        def attempt() -> httpx.Response:
+            response = self.inner.handle_request(request)
+            if _retry_answer(options, request.method, response):
+                response.read()
+                response.close()
+                raise _RetryableResponse(response)
+            return response
+
+        # The first attempt runs outside tenacity, which costs time on every request; only
+        # a failed one enters the retry loop, which starts by replaying its outcome.
+        try:
+            return attempt()
+        except Exception as error:
+            first: list[Exception] = [error]
+
+        def replay_then_attempt() -> httpx.Response:
+            if first:
+                raise first.pop()
+            return attempt()
+
+        retrying = tenacity.Retrying(**_retrying(policy, options, request.method), sleep=self.sleep)
+        result: httpx.Response = retrying(replay_then_attempt)
+        return result
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        policy: RetryPolicy,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.sleep = sleep
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        options = _options.get()
+        policy = options.retry or self.policy
+
+        async def attempt() -> httpx.Response:
+            response = await self.inner.handle_async_request(request)
+            if _retry_answer(options, request.method, response):
+                await response.aread()
+                await response.aclose()
+                raise _RetryableResponse(response)
+            return response
+
+        try:
+            return await attempt()
+        except Exception as error:
+            first: list[Exception] = [error]
+
+        async def replay_then_attempt() -> httpx.Response:
+            if first:
+                raise first.pop()
+            return await attempt()
+
+        retrying = tenacity.AsyncRetrying(
+            **_retrying(policy, options, request.method), sleep=self.sleep
+        )
+        result: httpx.Response = await retrying(replay_then_attempt)
+        return result
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -1,0 +1,209 @@
+"""`vbc`: look at and act on calls and devices from a terminal.
+
+Configured by VBC_BASE_URL (default: a local vbc-sandbox, so nothing rings by accident),
+VBC_TOKEN and VBC_ACCOUNT_ID. A mistake gets one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from vbc_telephony._client import Telephony
+from vbc_telephony._errors import APIConnectionError, APIError, APIStatusError
+from vbc_telephony._resources import Legs
+
+SANDBOX_BASE_URL = "http://127.0.0.1:8080/t/vbc.prod/telephony/v3"
+EXIT_API_ERROR, EXIT_USAGE = 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def as_plain(value: Any) -> Any:
+    """A generated model (or list of them) as JSON-ready data."""
+    if isinstance(value, list):
+        return [as_plain(item) for item in value]
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    cells = [[str(row.get(column, "")) for column in columns] for row in rows]
+    widths = [
+        max([len(column), *(len(cell[i]) for cell in cells)]) for i, column in enumerate(columns)
+    ]
+    lines = ["  ".join(column.upper().ljust(w) for column, w in zip(columns, widths, strict=True))]
+    lines += [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+CALL_COLUMNS = ("call_id", "status", "direction", "from", "to", "start_time")
+LEG_COLUMNS = ("leg_id", "status", "direction", "from", "to")
+DEVICE_COLUMNS = ("mac_address", "device_ip", "last_success")
+
+
+def show(result: Any, columns: Sequence[str], as_json: bool) -> str:
+    data = as_plain(result)
+    if as_json:
+        return json.dumps(data, indent=2)
+    if isinstance(data, dict):
+        return "\n".join(f"{key}: {value}" for key, value in data.items() if key != "legs")
+    return table(data, columns)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="vbc",
+        description="Calls and devices of a VBC account. Set VBC_TOKEN, VBC_ACCOUNT_ID and, for"
+        f" anything but a local vbc-sandbox, VBC_BASE_URL (default {SANDBOX_BASE_URL}).",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    groups = p.add_subparsers(dest="group", required=True, metavar="{calls,legs,devices}")
+
+    calls = groups.add_parser("calls", help="active calls").add_subparsers(
+        dest="action", required=True
+    )
+    listing = calls.add_parser("list", help="list active calls")
+    listing.add_argument("--extension")
+    listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    calls.add_parser("get", help="one call").add_argument("call_id")
+    dial = calls.add_parser("dial", help="ring FROM, then call TO")
+    dial.add_argument(
+        "--from",
+        dest="from_",
+        required=True,
+        help="extension (or device VH id with --from-type device)",
+    )
+    dial.add_argument("--to", required=True, help="number, extension or device")
+    dial.add_argument(
+        "--from-type", default="extension", choices=["extension", "device", "feature_code"]
+    )
+    dial.add_argument(
+        "--to-type", default="pstn", choices=["extension", "device", "pstn", "feature_code"]
+    )
+    calls.add_parser("hangup", help="hang up a call").add_argument("call_id")
+    answer = calls.add_parser("answer", help="answer a ringing call on a device")
+    answer.add_argument("call_id")
+    answer.add_argument("device", help="the answering device's VH id")
+    park = calls.add_parser("park", help="park a call")
+    park.add_argument("call_id")
+    park.add_argument("--by", required=True, help="the extension that parks it")
+
+    legs = groups.add_parser("legs", help="parties of a call").add_subparsers(
+        dest="action", required=True
+    )
+    legs.add_parser("list", help="legs of a call").add_argument("call_id")
+    for action in ("get", "hold", "unhold", "drop"):
+        sub = legs.add_parser(action, help=f"{action} a leg")
+        sub.add_argument("call_id")
+        sub.add_argument("leg_id")
+    dtmf = legs.add_parser("dtmf", help="send DTMF tones")
+    dtmf.add_argument("call_id")
+    dtmf.add_argument("leg_id")
+    dtmf.add_argument("digits")
+    transfer = legs.add_parser("transfer", help="blind-transfer a leg")
+    transfer.add_argument("call_id")
+    transfer.add_argument("leg_id")
+    transfer.add_argument("to")
+    transfer.add_argument("--to-type", default="extension", choices=["extension", "device", "pstn"])
+
+    devices = groups.add_parser("devices", help="desk phones").add_subparsers(
+        dest="action", required=True
+    )
+    devices.add_parser("list", help="registration of every device")
+    devices.add_parser("get", help="one device").add_argument("mac_address")
+    return p
+
+
+def client_from_env() -> Telephony:
+    token, account = os.environ.get("VBC_TOKEN"), os.environ.get("VBC_ACCOUNT_ID")
+    if not token:
+        raise UsageError("set VBC_TOKEN to an access token")
+    if not account:
+        raise UsageError("set VBC_ACCOUNT_ID to the account number")
+    return Telephony(
+        account_id=account, token=token, base_url=os.environ.get("VBC_BASE_URL", SANDBOX_BASE_URL)
+    )
+
+
+def first(items: Iterable[Any], limit: int) -> list[Any]:
+    taken: list[Any] = []
+    for item in items:
+        if len(taken) >= limit:
+            break
+        taken.append(item)
+    return taken
+
+
+def drop(legs: Legs, call_id: str, leg_id: str) -> tuple[dict[str, str], Sequence[str]]:
+    legs.drop(call_id, leg_id)
+    return {"dropped": leg_id}, ()
+
+
+def run(args: argparse.Namespace, client: Telephony) -> str:
+    calls, legs = client.calls, client.calls.legs
+    commands: dict[tuple[str, str], Callable[[], tuple[Any, Sequence[str]]]] = {
+        ("calls", "list"): lambda: (
+            first(calls.list(extension=args.extension), args.limit),
+            CALL_COLUMNS,
+        ),
+        ("calls", "get"): lambda: (calls.get(args.call_id), CALL_COLUMNS),
+        ("calls", "dial"): lambda: (
+            {
+                "call_id": calls.dial(
+                    args.to, from_=args.from_, to_type=args.to_type, from_type=args.from_type
+                )
+            },
+            (),
+        ),
+        ("calls", "hangup"): lambda: (calls.hangup(args.call_id), ()),
+        ("calls", "answer"): lambda: (calls.answer(args.call_id, args.device), ()),
+        ("calls", "park"): lambda: (calls.park(args.call_id, args.by), ()),
+        ("legs", "list"): lambda: (legs.list(args.call_id), LEG_COLUMNS),
+        ("legs", "get"): lambda: (legs.get(args.call_id, args.leg_id), LEG_COLUMNS),
+        ("legs", "hold"): lambda: (legs.hold(args.call_id, args.leg_id), ()),
+        ("legs", "unhold"): lambda: (legs.unhold(args.call_id, args.leg_id), ()),
+        ("legs", "drop"): lambda: drop(legs, args.call_id, args.leg_id),
+        ("legs", "dtmf"): lambda: (legs.send_dtmf(args.call_id, args.leg_id, args.digits), ()),
+        ("legs", "transfer"): lambda: (
+            legs.transfer(args.call_id, args.leg_id, args.to, args.to_type),
+            (),
+        ),
+        ("devices", "list"): lambda: (list(client.devices.list()), DEVICE_COLUMNS),
+        ("devices", "get"): lambda: (client.devices.get(args.mac_address), DEVICE_COLUMNS),
+    }
+    result, columns = commands[(args.group, args.action)]()
+    return show(result, columns, args.json)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        with client_from_env() as client:
+            print(run(args, client))
+    except UsageError as error:
+        print(f"vbc: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except APIStatusError as error:
+        print(f"vbc: {error.status_code} {error.detail}", file=sys.stderr)
+        return EXIT_API_ERROR
+    except APIConnectionError as error:
+        target = error.url or os.environ.get("VBC_BASE_URL", SANDBOX_BASE_URL)
+        print(f"vbc: cannot reach {target}: {error.message}", file=sys.stderr)
+        return EXIT_API_ERROR
+    except APIError as error:
+        print(f"vbc: {error.message}", file=sys.stderr)
+        return EXIT_API_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Test-only: the real sandbox behind an ASGI layer that injects one fault, or records every
+request it forwards. Started like vbc-sandbox (same flags) plus --fault and --record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+from starlette.types import Message, Receive, Scope, Send
+
+from vbc_sandbox.app import create_app
+from vbc_sandbox.cli import parser as sandbox_parser
+from vbc_sandbox.cli import settings_from
+
+API = "/t/vbc.prod/telephony/v3"
+CALL = {
+    "account_id": 1234,
+    "call_id": "",
+    "direction": "outbound",
+    "from": 1001,
+    "to": 1002,
+    "start_time": 1595959736,
+    "status": "on-call",
+}
+
+
+class Exchange:
+    """One request and the sandbox's response, which a fault may rewrite."""
+
+    def __init__(self, scope: Scope, body: bytes) -> None:
+        self.method: str = scope["method"]
+        self.path: str = scope["path"].removeprefix(API)
+        self.query: str = scope["query_string"].decode()
+        self.request_body = body
+        self.owner = False
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def set_json(self, value: Any, status: int | None = None) -> None:
+        self.body = json.dumps(value).encode()
+        self.status = status or self.status
+        self.set_header(b"content-type", b"application/json")
+
+    def set_header(self, name: bytes, value: bytes) -> None:
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != name] + [(name, value)]
+
+    def is_op(self, method: str, pattern: str) -> bool:
+        parts, wanted = self.path.strip("/").split("/"), pattern.strip("/").split("/")
+        return (
+            self.method == method
+            and len(parts) == len(wanted)
+            and all(w.startswith("{") or w == p for p, w in zip(parts, wanted, strict=True))
+        )
+
+
+def calls_in(exchange: Exchange) -> list[dict[str, Any]]:
+    if exchange.status != 200:
+        return []
+    if exchange.is_op("GET", "/cc/accounts/{a}/calls/{c}"):
+        return [exchange.json()]
+    if exchange.is_op("GET", "/cc/accounts/{a}/calls"):
+        return list(exchange.json()["calls"])
+    return []
+
+
+def rewrite_calls(exchange: Exchange, change: Callable[[dict[str, Any]], None]) -> None:
+    if not calls_in(exchange):
+        return
+    data = exchange.json()
+    for call in data["calls"] if "calls" in data else [data]:
+        change(call)
+    exchange.set_json(data)
+
+
+def missing_field(exchange: Exchange) -> None:
+    rewrite_calls(exchange, lambda call: call.pop("status"))
+
+
+def undocumented_enum(exchange: Exchange) -> None:
+    rewrite_calls(exchange, lambda call: call.update(status="ended"))
+
+
+def wrong_type(exchange: Exchange) -> None:
+    rewrite_calls(exchange, lambda call: call.update(start_time=True))
+
+
+def server_error(exchange: Exchange) -> None:
+    if (
+        exchange.is_op("GET", "/registration/accounts/{a}/devices")
+        and "order=asc" in exchange.query
+    ):
+        exchange.set_json({"code": "500", "message": "boom"}, 500)
+
+
+def undocumented_status(exchange: Exchange) -> None:
+    if exchange.is_op("GET", "/registration/accounts/{a}/devices/{d}") and exchange.status == 200:
+        exchange.status = 418
+
+
+def wrong_content_type(exchange: Exchange) -> None:
+    if exchange.is_op("GET", "/registration/accounts/{a}/devices"):
+        exchange.set_header(b"content-type", b"text/html; charset=utf-8")
+
+
+def invalid_input_accepted(exchange: Exchange) -> None:
+    if exchange.is_op("PUT", "/cc/accounts/{a}/calls/{c}/legs/{l}") and exchange.status == 400:
+        ids = exchange.path.strip("/").split("/")
+        exchange.set_json({"account_id": 1234, "call_id": ids[3], "leg_id": ids[5]}, 200)
+
+
+class DeletedCallStaysReadable:
+    """A hung-up call still answers its owner (and only its owner) with 200."""
+
+    def __init__(self) -> None:
+        self.deleted: set[str] = set()
+
+    def __call__(self, exchange: Exchange) -> None:
+        call_id = exchange.path.strip("/").split("/")[-1]
+        if exchange.is_op("DELETE", "/cc/accounts/{a}/calls/{c}") and exchange.status == 200:
+            self.deleted.add(call_id)
+        elif (
+            exchange.is_op("GET", "/cc/accounts/{a}/calls/{c}")
+            and call_id in self.deleted
+            and exchange.status == 404
+            and exchange.owner
+        ):
+            exchange.set_json({**CALL, "call_id": call_id}, 200)
+
+
+FAULTS: dict[str, Callable[[Exchange], None]] = {
+    "missing_field": missing_field,
+    "undocumented_enum": undocumented_enum,
+    "wrong_type": wrong_type,
+    "server_error": server_error,
+    "undocumented_status": undocumented_status,
+    "wrong_content_type": wrong_content_type,
+    "invalid_input_accepted": invalid_input_accepted,
+    "deleted_call_readable": DeletedCallStaysReadable(),
+}
+#: Faults in the request rather than the response.
+REQUEST_FAULTS = {"auth_not_enforced", "cross_account_leak"}
+
+
+class FaultLayer:
+    def __init__(
+        self, app: Any, fault: str | None, token: str, other: str, record: str | None
+    ) -> None:
+        self.app, self.fault, self.token, self.other, self.record = app, fault, token, other, record
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = dict(scope["headers"])
+        authorization = headers.get(b"authorization", b"").decode()
+        if self.fault == "auth_not_enforced" and authorization != f"Bearer {self.other}":
+            headers[b"authorization"] = f"Bearer {self.token}".encode()
+        if self.fault == "cross_account_leak" and authorization == f"Bearer {self.other}":
+            headers[b"authorization"] = f"Bearer {self.token}".encode()
+        scope = {**scope, "headers": list(headers.items())}
+        exchange = Exchange(scope, body)
+        exchange.owner = authorization == f"Bearer {self.token}"
+        if self.record and scope["path"].startswith(API):
+            with open(self.record, "a", encoding="utf-8") as stream:
+                stream.write(
+                    json.dumps(
+                        {
+                            "method": exchange.method,
+                            "path": exchange.path,
+                            "body": body.decode("utf-8", "replace"),
+                        }
+                    )
+                    + "\n"
+                )
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = message["status"]
+                exchange.headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                exchange.body += message.get("body", b"")
+
+        await self.app(scope, replay, capture)
+        if self.fault in FAULTS:
+            FAULTS[self.fault](exchange)
+        exchange.headers = [(k, v) for k, v in exchange.headers if k.lower() != b"content-length"]
+        exchange.headers.append((b"content-length", str(len(exchange.body)).encode()))
+        await send(
+            {"type": "http.response.start", "status": exchange.status, "headers": exchange.headers}
+        )
+        await send({"type": "http.response.body", "body": exchange.body})
+
+
+def main() -> None:
+    extra = argparse.ArgumentParser(add_help=False)
+    extra.add_argument("--fault", choices=[*FAULTS, *REQUEST_FAULTS])
+    extra.add_argument("--record")
+    known, rest = extra.parse_known_args()
+    args = sandbox_parser().parse_args(rest)
+    settings = settings_from(args)
+    token, other = (t.token for t in settings.static_tokens[:2])
+    app = FaultLayer(create_app(settings), known.fault, token, other, known.record)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+
+
+if __name__ == "__main__":
+    main()

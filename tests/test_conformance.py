@@ -1,0 +1,199 @@
+"""The conformance suite passes a conforming server, catches each kind of fault by the right
+check, and never writes to a live target it was not allowed to."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ACCOUNT, OTHER_TOKEN, STATIC_TOKENS, TOKEN
+from vbc_sandbox.launch import SandboxProcess
+
+ROOT = Path(__file__).resolve().parents[1]
+OPERATIONS = [
+    "list_calls",
+    "create_call",
+    "get_call",
+    "update_call",
+    "delete_call",
+    "list_call_legs",
+    "get_call_leg",
+    "update_call_leg",
+    "delete_call_leg",
+    "list_devices",
+    "get_device",
+]
+
+
+def conformance(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "vbc_conformance.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=600,
+    )
+
+
+def faulty(*extra: str) -> SandboxProcess:
+    """The sandbox as the embedded run starts it (no call ends by itself), plus `extra`."""
+    return SandboxProcess(
+        [*STATIC_TOKENS, "--linger", "86400", *extra], module="tests.faulty_sandbox"
+    )
+
+
+def against(target: SandboxProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return conformance(
+        "--base-url", target.base_url, "--token", TOKEN, "--account-id", ACCOUNT, *args
+    )
+
+
+def summary_row(output: str, operation: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(operation + " "))
+
+
+def test_embedded_default_run_passes_and_reports_every_operation(tmp_path: Path) -> None:
+    report = tmp_path / "report.md"
+    junit = tmp_path / "junit.xml"
+    result = conformance("--report", str(report), "--junit", str(junit))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(embedded sandbox)" in result.stdout
+    for operation in OPERATIONS:
+        row = summary_row(result.stdout, operation).split()
+        assert int(row[1]) > 0 and row[2] == "-", row
+    assert "cases/s), seed 1: conforms" in result.stdout
+    assert "## Failures (0)" in report.read_text()
+    assert "<testsuite" in junit.read_text()
+
+
+@pytest.mark.parametrize(
+    ("fault", "check", "operation", "examples"),
+    [
+        ("missing_field", "response_schema_conformance", "get_call", 10),
+        ("undocumented_enum", "response_schema_conformance", "get_call", 10),
+        ("wrong_type", "response_schema_conformance", "list_calls", 10),
+        ("auth_not_enforced", "ignored_auth", "list_devices", 10),
+        ("server_error", "not_a_server_error", "list_devices", 10),
+        ("undocumented_status", "status_code_conformance", "get_device", 10),
+        ("wrong_content_type", "content_type_conformance", "list_devices", 10),
+        # Found only by walking create -> hang up -> get: the default depth does it.
+        ("deleted_call_readable", "use_after_free", "get_call", 25),
+        ("invalid_input_accepted", "negative_data_rejection", "update_call_leg", 10),
+        ("cross_account_leak", "cross_account_isolation", "get_call", 10),
+    ],
+)
+def test_each_fault_fails_the_run_and_names_its_check(
+    fault: str, check: str, operation: str, examples: int, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.md"
+    with faulty("--fault", fault) as target:
+        result = against(
+            target,
+            "--sandbox",
+            "--other-token",
+            OTHER_TOKEN,
+            "--max-examples",
+            str(examples),
+            "--report",
+            str(report),
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert check in summary_row(result.stdout, operation), result.stdout
+    assert f"FAILED {operation}: {check}:" in result.stdout
+    text = report.read_text()
+    assert f"`{operation}`: {check}" in text
+    # Every failure comes with a command that reproduces it, token left to the shell.
+    assert '"Authorization: Bearer $VBC_TOKEN"' in text and TOKEN not in text
+
+
+def test_undocumented_state_shows_in_the_drift_report() -> None:
+    with faulty("--fault", "undocumented_enum") as target:
+        result = against(target, "--sandbox", "--max-examples", "5")
+    assert (
+        "enum value 'ended' at $.status in GET /cc/accounts/{account_id}/calls/{call_id}"
+        in result.stdout
+    )
+
+
+def test_same_seed_same_run() -> None:
+    with faulty() as target:
+        runs = [
+            against(target, "--sandbox", "--max-examples", "5", "--seed", "7") for _ in range(2)
+        ]
+    tables = [r.stdout.split("\n\n")[0].splitlines()[1:] for r in runs]
+    assert runs[0].returncode == runs[1].returncode == 0
+    assert tables[0] == tables[1]
+    assert "seed 7" in runs[0].stdout
+
+
+def recorded(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_a_live_target_gets_only_gets_by_default(tmp_path: Path) -> None:
+    log = tmp_path / "requests.jsonl"
+    with faulty("--record", str(log)) as target:
+        result = against(target, "--max-examples", "5", "--allow-writes")  # no --dial-allow
+    assert result.returncode == 0, result.stdout + result.stderr
+    # GETs, and OPTIONS probing for undeclared methods: nothing that writes.
+    methods = {request["method"] for request in recorded(log)}
+    assert "GET" in methods and methods <= {"GET", "OPTIONS"}
+
+
+def test_writes_to_a_live_target_reach_only_allowed_parties_and_own_calls(tmp_path: Path) -> None:
+    log = tmp_path / "requests.jsonl"
+    allowed = {("extension", "1001"), ("pstn", "15550000180")}
+    with faulty("--record", str(log)) as target:
+        result = against(
+            target,
+            "--max-examples",
+            "10",
+            "--allow-writes",
+            "--dial-allow",
+            "extension:1001",
+            "--dial-allow",
+            "15550000180",
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    requests = recorded(log)
+    writes = [r for r in requests if r["method"] != "GET"]
+    assert any(r["method"] == "POST" for r in writes), "the run placed no call at all"
+    for write in writes:
+        body = json.loads(write["body"]) if write["body"] else {}
+        for value in body.values() if isinstance(body, dict) else []:
+            if isinstance(value, dict) and value.get("type") not in (None, "leg"):
+                assert (value["type"], str(value["destination"])) in allowed, write
+
+
+def test_usage_errors_exit_2_with_one_line() -> None:
+    missing = conformance(
+        "--base-url", "http://127.0.0.1:9/t/vbc.prod/telephony/v3", "--token", "x"
+    )
+    assert missing.returncode == 2 and "--account-id is required" in missing.stderr
+    unreachable = conformance(
+        "--base-url",
+        "http://127.0.0.1:9/t/vbc.prod/telephony/v3",
+        "--token",
+        "x",
+        "--account-id",
+        "1",
+    )
+    assert unreachable.returncode == 2 and "cannot reach" in unreachable.stderr
+    assert "Traceback" not in missing.stderr + unreachable.stderr
+    bad_party = conformance(
+        "--base-url",
+        "http://127.0.0.1:9/x",
+        "--token",
+        "x",
+        "--account-id",
+        "1",
+        "--allow-writes",
+        "--dial-allow",
+        "leg:abc",
+    )
+    assert bad_party.returncode == 2 and "--dial-allow takes TYPE:DESTINATION" in bad_party.stderr
