@@ -42,7 +42,7 @@ generate: $(BIN)/.installed
 check-generated: $(BIN)/.installed
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(call generate_into,$$tmp/generated) && \
-	if diff -r --exclude=__pycache__ generated $$tmp/generated; then \
+	if diff -r --exclude=__pycache__ --exclude=.ruff_cache --exclude=.mypy_cache generated $$tmp/generated; then \
 		echo "generated/ matches openapi.yaml"; \
 	else \
 		echo "generated/ is stale or was edited by hand: run 'make generate'" >&2; exit 1; \
