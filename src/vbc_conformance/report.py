@@ -44,6 +44,15 @@ class Outcome:
     def passed(self) -> bool:
         return not self.failures
 
+    def rows(self) -> list[tuple[str, int, str]]:
+        """(operation, cases, failed checks or "-"): the spec's operations in its order, then
+        anything else the run recorded."""
+        others = sorted(set(self.cases) - set(self.operations))
+        return [
+            (op, self.cases.get(op, 0), ", ".join(sorted(self.failed_checks.get(op, ()))) or "-")
+            for op in self.operations + others
+        ]
+
 
 def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> Outcome:
     outcome = Outcome()
@@ -144,13 +153,8 @@ def operation_of(document: dict[str, Any], case: dict[str, Any], scenario_label:
 def summary(outcome: Outcome, seconds: float) -> str:
     width = max(len(op) for op in outcome.operations)
     lines = [f"{'operation':<{width}}  {'cases':>6}  failed checks"]
-    for op in outcome.operations:
-        failed = ", ".join(sorted(outcome.failed_checks.get(op, ()))) or "-"
-        lines.append(f"{op:<{width}}  {outcome.cases.get(op, 0):>6}  {failed}")
-    others = sorted(set(outcome.cases) - set(outcome.operations))
-    for op in others:
-        failed = ", ".join(sorted(outcome.failed_checks.get(op, ()))) or "-"
-        lines.append(f"{op:<{width}}  {outcome.cases[op]:>6}  {failed}")
+    for op, cases, failed in outcome.rows():
+        lines.append(f"{op:<{width}}  {cases:>6}  {failed}")
     rate = outcome.total_cases / seconds if seconds > 0 else 0.0
     verdict = "conforms" if outcome.passed else f"{len(outcome.failures)} distinct failure(s)"
     timing = f"{outcome.total_cases} cases in {seconds:.1f} s ({rate:.0f} cases/s)"
@@ -177,9 +181,8 @@ def markdown(outcome: Outcome, target: str, seconds: float) -> str:
         "| operation | cases | failed checks |",
         "|---|---:|---|",
     ]
-    for op in outcome.operations + sorted(set(outcome.cases) - set(outcome.operations)):
-        failed = ", ".join(sorted(outcome.failed_checks.get(op, ()))) or "-"
-        out.append(f"| `{op}` | {outcome.cases.get(op, 0)} | {failed} |")
+    for op, cases, failed in outcome.rows():
+        out.append(f"| `{op}` | {cases} | {failed} |")
     out += ["", f"## Failures ({len(outcome.failures)})", ""]
     if not outcome.failures:
         out += ["None: every response conformed to openapi.yaml.", ""]

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from vbc_sandbox import handlers
 from vbc_sandbox.auth import Authority
 from vbc_sandbox.devices import Registrations
-from vbc_sandbox.errors import OAuthError, SandboxError
+from vbc_sandbox.errors import OAuthError, SandboxError, documented_body
 from vbc_sandbox.pbx import Pbx
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
@@ -80,9 +80,7 @@ def error_response(
 def documented_error(
     status: int, message: str, headers: dict[str, str] | None = None
 ) -> ConnexionResponse:
-    """The documented `{code, message}` body (401's code is an integer, as documented)."""
-    code: int | str = status if status == 401 else str(status)
-    return error_response(status, {"code": code, "message": message}, headers)
+    return error_response(status, documented_body(status, message), headers)
 
 
 def on_sandbox_error(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:

@@ -55,14 +55,9 @@ class Registrations:
         start_time: int | None,
         end_time: int | None,
     ) -> dict[str, Any]:
-        where: list[str] = ["account_id = ?"]
-        args: list[Any] = [account_id]
-        if start_time is not None:
-            where.append("registered_at >= ?")
-            args.append(start_time)
-        if end_time is not None:
-            where.append("registered_at <= ?")
-            args.append(end_time)
+        window, window_args = paging.time_window("registered_at", start_time, end_time)
+        where = ["account_id = ?", *window]
+        args: list[Any] = [account_id, *window_args]
         rows, pages = paging.page_of(
             self.store,
             "devices",

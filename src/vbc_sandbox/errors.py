@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 
+def documented_body(status: int, message: str) -> dict[str, Any]:
+    """The documented `{code, message}` body; the documentation types 401's code as an
+    integer and the others as strings."""
+    code: int | str = status if status == 401 else str(status)
+    return {"code": code, "message": message}
+
+
 class SandboxError(Exception):
     """An API failure with the documented `{code, message}` body."""
 
@@ -15,9 +22,7 @@ class SandboxError(Exception):
         self.message = message
 
     def body(self) -> dict[str, Any]:
-        # The documentation types 401's code as an integer and the others as strings.
-        code: int | str = self.status if self.status == 401 else str(self.status)
-        return {"code": code, "message": self.message}
+        return documented_body(self.status, self.message)
 
     def headers(self) -> dict[str, str]:
         return {}

@@ -12,6 +12,19 @@ from vbc_sandbox.store import Store
 MAX_PAGE_SIZE = 1000
 
 
+def time_window(column: str, start: int | None, end: int | None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses and arguments for the documented start_time/end_time filters."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    if start is not None:
+        clauses.append(f"{column} >= ?")
+        args.append(start)
+    if end is not None:
+        clauses.append(f"{column} <= ?")
+        args.append(end)
+    return clauses, args
+
+
 def page_of(
     store: Store,
     table: str,

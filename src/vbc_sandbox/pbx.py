@@ -151,12 +151,9 @@ class Pbx:
             as_of = int(row["top"]) if row else 0
         where = ["account_id = ?", "ended = 0", "seq <= ?"]
         args: list[Any] = [account_id, as_of]
-        if start_time is not None:
-            where.append("start_time >= ?")
-            args.append(start_time)
-        if end_time is not None:
-            where.append("start_time <= ?")
-            args.append(end_time)
+        window, window_args = paging.time_window("start_time", start_time, end_time)
+        where += window
+        args += window_args
         if extension is not None:
             where.append(
                 "(from_number = ? OR to_number = ? OR call_id IN (SELECT call_id FROM legs"

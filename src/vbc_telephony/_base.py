@@ -3,6 +3,7 @@ one, and turning whatever a request ends in into a value or a typed error."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -152,7 +153,7 @@ def created_call_id(response: httpx.Response) -> str:
     text = response.text.strip()
     if "json" in response.headers.get("content-type", ""):
         try:
-            value = httpx.Response(200, content=response.content).json()
+            value = json.loads(response.content)
         except ValueError:
             value = text
         if isinstance(value, str):

@@ -47,12 +47,17 @@ Order = Literal["asc", "desc"]
 CallUpdate = AnswerCall | ParkCall | TransferCall
 
 
-def call_filters(
-    page_size: int, order: Order | None, start_time: int | None, end_time: int | None
+def list_filters(
+    page_size: int,
+    order: Order | None,
+    start_time: int | None,
+    end_time: int | None,
+    order_type: type[ListCallsOrder] | type[ListDevicesOrder],
 ) -> dict[str, Any]:
+    """Keyword arguments for a generated list function, unset where the caller gave none."""
     return {
         "page_size": page_size,
-        "order": ListCallsOrder(order) if order else UNSET,
+        "order": order_type(order) if order else UNSET,
         "start_time": UNSET if start_time is None else start_time,
         "end_time": UNSET if end_time is None else end_time,
     }
@@ -189,7 +194,7 @@ class Calls:
     ) -> Pager[CallPage, Call]:
         """Active calls, newest first by default: iterate for calls, `.pages()` for pages."""
         c = self._client
-        filters = call_filters(page_size, order, start_time, end_time)
+        filters = list_filters(page_size, order, start_time, end_time, ListCallsOrder)
         ext = UNSET if extension is None else extension
         return Pager(
             lambda: self._send(
@@ -290,9 +295,7 @@ class Devices:
         end_time: int | None = None,
     ) -> Pager[DevicePage, Device]:
         c = self._client
-        filters = call_filters(page_size, order, start_time, end_time)
-        if order:
-            filters["order"] = ListDevicesOrder(order)
+        filters = list_filters(page_size, order, start_time, end_time, ListDevicesOrder)
         return Pager(
             lambda: self._send(
                 lambda: list_devices.sync_detailed(c.account_id, client=c.api, **filters)
@@ -411,7 +414,7 @@ class AsyncCalls:
         extension: str | None = None,
     ) -> AsyncPager[CallPage, Call]:
         c = self._client
-        filters = call_filters(page_size, order, start_time, end_time)
+        filters = list_filters(page_size, order, start_time, end_time, ListCallsOrder)
         ext = UNSET if extension is None else extension
         return AsyncPager(
             lambda: self._send(
@@ -509,9 +512,7 @@ class AsyncDevices:
         end_time: int | None = None,
     ) -> AsyncPager[DevicePage, Device]:
         c = self._client
-        filters = call_filters(page_size, order, start_time, end_time)
-        if order:
-            filters["order"] = ListDevicesOrder(order)
+        filters = list_filters(page_size, order, start_time, end_time, ListDevicesOrder)
         return AsyncPager(
             lambda: self._send(
                 lambda: list_devices.asyncio_detailed(c.account_id, client=c.api, **filters)
