@@ -235,6 +235,45 @@ def test_unknown_enum_values_and_fields_parse_and_keep_their_values() -> None:
     assert CallStatus("ringing") is CallStatus.RINGING and Direction("inbound") is Direction.INBOUND
 
 
+WIDE = 2**70 + 1  # wider than orjson's 64-bit integers
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(CALL).encode(),
+        json.dumps({**CALL, "to": WIDE, "start_time": float("nan")}).encode(),
+        json.dumps({**CALL, "from": "Zoë"}, ensure_ascii=False).encode("utf-16"),
+    ],
+    ids=["plain", "NaN and a 71-bit integer", "UTF-16"],
+)
+def test_any_body_stdlib_json_reads_parses_the_same(body: bytes) -> None:
+    # Bodies decode with orjson, and with the standard library when orjson refuses them.
+    expected = json.loads(body)
+    handler, _ = replies(
+        httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
+    )
+    client, _ = client_with(handler)
+    call = client.calls.get(CALL_ID)
+    assert (call.from_, call.to, str(call.start_time)) == (
+        expected["from"],
+        expected["to"],
+        str(expected["start_time"]),
+    )
+
+    async def main() -> Any:
+        async_client = AsyncTelephony(
+            account_id=1234,
+            token=SECRET_TOKEN,
+            base_url=BASE,
+            transport=httpx.MockTransport(handler),
+        )
+        async with async_client:
+            return await async_client.calls.get(CALL_ID)
+
+    assert asyncio.run(main()).to == expected["to"]
+
+
 def test_the_observed_plain_text_create_answer_gives_the_id_and_an_empty_202_raises() -> None:
     handler, _ = replies(httpx.Response(200, text=CALL_ID, headers={"Content-Type": "text/plain"}))
     client, _ = client_with(handler)

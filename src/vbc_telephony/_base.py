@@ -19,6 +19,7 @@ from vbc_telephony._errors import (
     APITimeoutError,
     error_from,
 )
+from vbc_telephony._json import AsyncJSONTransport, JSONTransport
 from vbc_telephony._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from vbc_telephony_api import AuthenticatedClient
 
@@ -76,7 +77,7 @@ def sync_api(config: Config, transport: httpx.BaseTransport | None) -> Authentic
         base_url=config.base_url,
         auth=BearerAuth(config.auth),
         timeout=config.timeout,
-        transport=RetryTransport(transport or httpx.HTTPTransport(), config.retry),
+        transport=RetryTransport(JSONTransport(transport or httpx.HTTPTransport()), config.retry),
         event_hooks={"response": [raise_for_error]},
     )
     # The token field is unused: BearerAuth sets the header on every request.
@@ -90,7 +91,9 @@ def async_api(config: Config, transport: httpx.AsyncBaseTransport | None) -> Aut
         base_url=config.base_url,
         auth=BearerAuth(config.auth),
         timeout=config.timeout,
-        transport=AsyncRetryTransport(transport or httpx.AsyncHTTPTransport(), config.retry),
+        transport=AsyncRetryTransport(
+            AsyncJSONTransport(transport or httpx.AsyncHTTPTransport()), config.retry
+        ),
         event_hooks={"response": [araise_for_error]},
     )
     api = AuthenticatedClient(base_url=config.base_url, token="")

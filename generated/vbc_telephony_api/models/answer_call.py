@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.answer_call_state import AnswerCallState
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.contact import Contact
-
 
 T = TypeVar("T", bound="AnswerCall")
 
@@ -49,10 +45,8 @@ class AnswerCall:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.contact import Contact
-
         d = dict(src_dict)
-        state = AnswerCallState(d.pop("state"))
+        state = AnswerCallState.from_value(d.pop("state"))
 
         to = Contact.from_dict(d.pop("to"))
 
@@ -64,9 +58,12 @@ class AnswerCall:
             from_ = Contact.from_dict(_from_)
 
         answer_call = cls(
-            state=state,
-            to=to,
-            from_=from_,
+            state,
+            to,
+            from_,
         )
 
         return answer_call
+
+
+from ..models.contact import Contact

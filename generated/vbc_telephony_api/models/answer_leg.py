@@ -32,10 +32,10 @@ class AnswerLeg:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        state = AnswerLegState(d.pop("state"))
+        state = AnswerLegState.from_value(d.pop("state"))
 
         answer_leg = cls(
-            state=state,
+            state,
         )
 
         return answer_leg

@@ -1,5 +1,7 @@
+from __future__ import annotations
+
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 
 class AnswerLegState(StrEnum):
@@ -17,3 +19,17 @@ class AnswerLegState(StrEnum):
         unknown._name_ = "UNKNOWN"
         unknown._value_ = value
         return unknown
+
+    @staticmethod
+    def from_value(value: Any) -> AnswerLegState:
+        """What `AnswerLegState(value)` gives, in one dict lookup for a listed value:
+        models parse with this, as calling an enum class costs several Python frames."""
+        try:
+            return _MEMBERS[value]
+        except (KeyError, TypeError):
+            return AnswerLegState(value)
+
+
+_MEMBERS: dict[Any, AnswerLegState] = {
+    member.value: member for member in AnswerLegState
+}

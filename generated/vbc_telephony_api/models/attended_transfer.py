@@ -1,15 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.attended_transfer_state import AttendedTransferState
-
-if TYPE_CHECKING:
-    from ..models.leg_reference import LegReference
-
 
 T = TypeVar("T", bound="AttendedTransfer")
 
@@ -40,16 +36,17 @@ class AttendedTransfer:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.leg_reference import LegReference
-
         d = dict(src_dict)
-        state = AttendedTransferState(d.pop("state"))
+        state = AttendedTransferState.from_value(d.pop("state"))
 
         to = LegReference.from_dict(d.pop("to"))
 
         attended_transfer = cls(
-            state=state,
-            to=to,
+            state,
+            to,
         )
 
         return attended_transfer
+
+
+from ..models.leg_reference import LegReference

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.blind_transfer_state import BlindTransferState
-
-if TYPE_CHECKING:
-    from ..models.contact import Contact
-
 
 T = TypeVar("T", bound="BlindTransfer")
 
@@ -40,16 +36,17 @@ class BlindTransfer:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.contact import Contact
-
         d = dict(src_dict)
-        state = BlindTransferState(d.pop("state"))
+        state = BlindTransferState.from_value(d.pop("state"))
 
         to = Contact.from_dict(d.pop("to"))
 
         blind_transfer = cls(
-            state=state,
-            to=to,
+            state,
+            to,
         )
 
         return blind_transfer
+
+
+from ..models.contact import Contact

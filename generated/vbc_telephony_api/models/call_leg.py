@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -95,52 +95,34 @@ class CallLeg:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_account_id(data: object) -> int | str:
-            return cast(int | str, data)
-
-        account_id = _parse_account_id(d.pop("account_id"))
+        account_id = d.pop("account_id")
 
         call_id = d.pop("call_id")
 
         leg_id = d.pop("leg_id")
 
-        direction = Direction(d.pop("direction"))
+        direction = Direction.from_value(d.pop("direction"))
 
-        def _parse_from_(data: object) -> int | str:
-            return cast(int | str, data)
+        from_ = d.pop("from")
 
-        from_ = _parse_from_(d.pop("from"))
+        to = d.pop("to")
 
-        def _parse_to(data: object) -> int | str:
-            return cast(int | str, data)
+        start_time = d.pop("start_time")
 
-        to = _parse_to(d.pop("to"))
+        status = CallStatus.from_value(d.pop("status"))
 
-        def _parse_start_time(data: object) -> int | str:
-            return cast(int | str, data)
-
-        start_time = _parse_start_time(d.pop("start_time"))
-
-        status = CallStatus(d.pop("status"))
-
-        def _parse_end_time(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        end_time = _parse_end_time(d.pop("end_time", UNSET))
+        end_time = d.pop("end_time", UNSET)
 
         call_leg = cls(
-            account_id=account_id,
-            call_id=call_id,
-            leg_id=leg_id,
-            direction=direction,
-            from_=from_,
-            to=to,
-            start_time=start_time,
-            status=status,
-            end_time=end_time,
+            account_id,
+            call_id,
+            leg_id,
+            direction,
+            from_,
+            to,
+            start_time,
+            status,
+            end_time,
         )
 
         call_leg.additional_properties = d

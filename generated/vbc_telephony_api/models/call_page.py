@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.call_page_order import CallPageOrder
-
-if TYPE_CHECKING:
-    from ..models.call import Call
-
 
 T = TypeVar("T", bound="CallPage")
 
@@ -86,8 +82,6 @@ class CallPage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.call import Call
-
         d = dict(src_dict)
         calls = []
         _calls = d.pop("calls")
@@ -96,56 +90,32 @@ class CallPage:
 
             calls.append(calls_item)
 
-        def _parse_current_page(data: object) -> int | str:
-            return cast(int | str, data)
+        current_page = d.pop("current_page")
 
-        current_page = _parse_current_page(d.pop("current_page"))
+        page_size = d.pop("page_size")
 
-        def _parse_page_size(data: object) -> int | str:
-            return cast(int | str, data)
+        pages = d.pop("pages")
 
-        page_size = _parse_page_size(d.pop("page_size"))
+        next_page = d.pop("next_page")
 
-        def _parse_pages(data: object) -> int | str:
-            return cast(int | str, data)
-
-        pages = _parse_pages(d.pop("pages"))
-
-        def _parse_next_page(data: object) -> int | None | str:
-            if data is None:
-                return data
-            return cast(int | None | str, data)
-
-        next_page = _parse_next_page(d.pop("next_page"))
-
-        order = CallPageOrder(d.pop("order"))
+        order = CallPageOrder.from_value(d.pop("order"))
 
         first_page_uri = d.pop("first_page_uri")
 
-        def _parse_next_page_uri(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        next_page_uri = d.pop("next_page_uri")
 
-        next_page_uri = _parse_next_page_uri(d.pop("next_page_uri"))
-
-        def _parse_previous_page_uri(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        previous_page_uri = _parse_previous_page_uri(d.pop("previous_page_uri"))
+        previous_page_uri = d.pop("previous_page_uri")
 
         call_page = cls(
-            calls=calls,
-            current_page=current_page,
-            page_size=page_size,
-            pages=pages,
-            next_page=next_page,
-            order=order,
-            first_page_uri=first_page_uri,
-            next_page_uri=next_page_uri,
-            previous_page_uri=previous_page_uri,
+            calls,
+            current_page,
+            page_size,
+            pages,
+            next_page,
+            order,
+            first_page_uri,
+            next_page_uri,
+            previous_page_uri,
         )
 
         call_page.additional_properties = d
@@ -166,3 +136,6 @@ class CallPage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.call import Call

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -40,17 +40,13 @@ class Contact:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        destination = d.pop("destination")
 
-        def _parse_destination(data: object) -> int | str:
-            return cast(int | str, data)
-
-        destination = _parse_destination(d.pop("destination"))
-
-        type_ = ContactType(d.pop("type"))
+        type_ = ContactType.from_value(d.pop("type"))
 
         contact = cls(
-            destination=destination,
-            type_=type_,
+            destination,
+            type_,
         )
 
         return contact

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.create_call_request_type import CreateCallRequestType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.called_party import CalledParty
-    from ..models.calling_party import CallingParty
-
 
 T = TypeVar("T", bound="CreateCallRequest")
 
@@ -51,9 +46,6 @@ class CreateCallRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.called_party import CalledParty
-        from ..models.calling_party import CallingParty
-
         d = dict(src_dict)
         from_ = CallingParty.from_dict(d.pop("from"))
 
@@ -64,12 +56,16 @@ class CreateCallRequest:
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = CreateCallRequestType(_type_)
+            type_ = CreateCallRequestType.from_value(_type_)
 
         create_call_request = cls(
-            from_=from_,
-            to=to,
-            type_=type_,
+            from_,
+            to,
+            type_,
         )
 
         return create_call_request
+
+
+from ..models.called_party import CalledParty
+from ..models.calling_party import CallingParty

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.device_provisioned import DeviceProvisioned
-    from ..models.device_registration import DeviceRegistration
-
 
 T = TypeVar("T", bound="Device")
 
@@ -95,33 +90,16 @@ class Device:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.device_provisioned import DeviceProvisioned
-        from ..models.device_registration import DeviceRegistration
-
         d = dict(src_dict)
-
-        def _parse_account_id(data: object) -> int | str:
-            return cast(int | str, data)
-
-        account_id = _parse_account_id(d.pop("account_id"))
+        account_id = d.pop("account_id")
 
         mac_address = d.pop("mac_address")
 
         device_ip = d.pop("device_ip", UNSET)
 
-        def _parse_last_request(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
+        last_request = d.pop("last_request", UNSET)
 
-        last_request = _parse_last_request(d.pop("last_request", UNSET))
-
-        def _parse_last_success(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        last_success = _parse_last_success(d.pop("last_success", UNSET))
+        last_success = d.pop("last_success", UNSET)
 
         _registration = d.pop("registration", UNSET)
         registration: DeviceRegistration | Unset
@@ -138,13 +116,13 @@ class Device:
             provisioned = DeviceProvisioned.from_dict(_provisioned)
 
         device = cls(
-            account_id=account_id,
-            mac_address=mac_address,
-            device_ip=device_ip,
-            last_request=last_request,
-            last_success=last_success,
-            registration=registration,
-            provisioned=provisioned,
+            account_id,
+            mac_address,
+            device_ip,
+            last_request,
+            last_success,
+            registration,
+            provisioned,
         )
 
         device.additional_properties = d
@@ -165,3 +143,7 @@ class Device:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.device_provisioned import DeviceProvisioned
+from ..models.device_registration import DeviceRegistration

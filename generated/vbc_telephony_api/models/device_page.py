@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.device_page_order import DevicePageOrder
-
-if TYPE_CHECKING:
-    from ..models.device import Device
-
 
 T = TypeVar("T", bound="DevicePage")
 
@@ -82,8 +78,6 @@ class DevicePage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.device import Device
-
         d = dict(src_dict)
         devices = []
         _devices = d.pop("devices")
@@ -92,56 +86,32 @@ class DevicePage:
 
             devices.append(devices_item)
 
-        def _parse_current_page(data: object) -> int | str:
-            return cast(int | str, data)
+        current_page = d.pop("current_page")
 
-        current_page = _parse_current_page(d.pop("current_page"))
+        page_size = d.pop("page_size")
 
-        def _parse_page_size(data: object) -> int | str:
-            return cast(int | str, data)
+        pages = d.pop("pages")
 
-        page_size = _parse_page_size(d.pop("page_size"))
+        next_page = d.pop("next_page")
 
-        def _parse_pages(data: object) -> int | str:
-            return cast(int | str, data)
-
-        pages = _parse_pages(d.pop("pages"))
-
-        def _parse_next_page(data: object) -> int | None | str:
-            if data is None:
-                return data
-            return cast(int | None | str, data)
-
-        next_page = _parse_next_page(d.pop("next_page"))
-
-        order = DevicePageOrder(d.pop("order"))
+        order = DevicePageOrder.from_value(d.pop("order"))
 
         first_page_uri = d.pop("first_page_uri")
 
-        def _parse_next_page_uri(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        next_page_uri = d.pop("next_page_uri")
 
-        next_page_uri = _parse_next_page_uri(d.pop("next_page_uri"))
-
-        def _parse_previous_page_uri(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        previous_page_uri = _parse_previous_page_uri(d.pop("previous_page_uri"))
+        previous_page_uri = d.pop("previous_page_uri")
 
         device_page = cls(
-            devices=devices,
-            current_page=current_page,
-            page_size=page_size,
-            pages=pages,
-            next_page=next_page,
-            order=order,
-            first_page_uri=first_page_uri,
-            next_page_uri=next_page_uri,
-            previous_page_uri=previous_page_uri,
+            devices,
+            current_page,
+            page_size,
+            pages,
+            next_page,
+            order,
+            first_page_uri,
+            next_page_uri,
+            previous_page_uri,
         )
 
         device_page.additional_properties = d
@@ -162,3 +132,6 @@ class DevicePage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.device import Device

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -53,24 +53,13 @@ class DeviceProvisioned:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        last_success = d.pop("last_success", UNSET)
 
-        def _parse_last_success(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        last_success = _parse_last_success(d.pop("last_success", UNSET))
-
-        def _parse_last_request(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        last_request = _parse_last_request(d.pop("last_request", UNSET))
+        last_request = d.pop("last_request", UNSET)
 
         device_provisioned = cls(
-            last_success=last_success,
-            last_request=last_request,
+            last_success,
+            last_request,
         )
 
         device_provisioned.additional_properties = d

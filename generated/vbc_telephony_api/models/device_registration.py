@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -40,16 +40,10 @@ class DeviceRegistration:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_last_success(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        last_success = _parse_last_success(d.pop("last_success", UNSET))
+        last_success = d.pop("last_success", UNSET)
 
         device_registration = cls(
-            last_success=last_success,
+            last_success,
         )
 
         device_registration.additional_properties = d

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.gateway_fault_fault import GatewayFaultFault
-
 
 T = TypeVar("T", bound="GatewayFault")
 
@@ -35,13 +31,11 @@ class GatewayFault:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.gateway_fault_fault import GatewayFaultFault
-
         d = dict(src_dict)
         fault = GatewayFaultFault.from_dict(d.pop("fault"))
 
         gateway_fault = cls(
-            fault=fault,
+            fault,
         )
 
         gateway_fault.additional_properties = d
@@ -62,3 +56,6 @@ class GatewayFault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.gateway_fault_fault import GatewayFaultFault

@@ -32,10 +32,10 @@ class HoldLeg:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        state = HoldLegState(d.pop("state"))
+        state = HoldLegState.from_value(d.pop("state"))
 
         hold_leg = cls(
-            state=state,
+            state,
         )
 
         return hold_leg

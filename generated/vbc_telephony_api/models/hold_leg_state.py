@@ -1,5 +1,7 @@
+from __future__ import annotations
+
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 
 class HoldLegState(StrEnum):
@@ -17,3 +19,15 @@ class HoldLegState(StrEnum):
         unknown._name_ = "UNKNOWN"
         unknown._value_ = value
         return unknown
+
+    @staticmethod
+    def from_value(value: Any) -> HoldLegState:
+        """What `HoldLegState(value)` gives, in one dict lookup for a listed value:
+        models parse with this, as calling an enum class costs several Python frames."""
+        try:
+            return _MEMBERS[value]
+        except (KeyError, TypeError):
+            return HoldLegState(value)
+
+
+_MEMBERS: dict[Any, HoldLegState] = {member.value: member for member in HoldLegState}

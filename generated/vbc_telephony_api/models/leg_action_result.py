@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,11 +56,7 @@ class LegActionResult:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_account_id(data: object) -> int | str:
-            return cast(int | str, data)
-
-        account_id = _parse_account_id(d.pop("account_id"))
+        account_id = d.pop("account_id")
 
         call_id = d.pop("call_id")
 
@@ -71,11 +67,11 @@ class LegActionResult:
         destination = d.pop("destination", UNSET)
 
         leg_action_result = cls(
-            account_id=account_id,
-            call_id=call_id,
-            leg_id=leg_id,
-            call_state=call_state,
-            destination=destination,
+            account_id,
+            call_id,
+            leg_id,
+            call_state,
+            destination,
         )
 
         leg_action_result.additional_properties = d

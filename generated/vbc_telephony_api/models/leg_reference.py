@@ -39,11 +39,11 @@ class LegReference:
         d = dict(src_dict)
         destination = d.pop("destination")
 
-        type_ = LegReferenceType(d.pop("type"))
+        type_ = LegReferenceType.from_value(d.pop("type"))
 
         leg_reference = cls(
-            destination=destination,
-            type_=type_,
+            destination,
+            type_,
         )
 
         return leg_reference

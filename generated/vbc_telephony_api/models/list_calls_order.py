@@ -1,5 +1,7 @@
+from __future__ import annotations
+
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 
 class ListCallsOrder(StrEnum):
@@ -18,3 +20,17 @@ class ListCallsOrder(StrEnum):
         unknown._name_ = "UNKNOWN"
         unknown._value_ = value
         return unknown
+
+    @staticmethod
+    def from_value(value: Any) -> ListCallsOrder:
+        """What `ListCallsOrder(value)` gives, in one dict lookup for a listed value:
+        models parse with this, as calling an enum class costs several Python frames."""
+        try:
+            return _MEMBERS[value]
+        except (KeyError, TypeError):
+            return ListCallsOrder(value)
+
+
+_MEMBERS: dict[Any, ListCallsOrder] = {
+    member.value: member for member in ListCallsOrder
+}

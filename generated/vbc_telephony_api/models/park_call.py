@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.park_call_state import ParkCallState
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.contact import Contact
-
 
 T = TypeVar("T", bound="ParkCall")
 
@@ -49,10 +45,8 @@ class ParkCall:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.contact import Contact
-
         d = dict(src_dict)
-        state = ParkCallState(d.pop("state"))
+        state = ParkCallState.from_value(d.pop("state"))
 
         from_ = Contact.from_dict(d.pop("from"))
 
@@ -64,9 +58,12 @@ class ParkCall:
             to = Contact.from_dict(_to)
 
         park_call = cls(
-            state=state,
-            from_=from_,
-            to=to,
+            state,
+            from_,
+            to,
         )
 
         return park_call
+
+
+from ..models.contact import Contact

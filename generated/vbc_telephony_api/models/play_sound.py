@@ -41,8 +41,8 @@ class PlaySound:
         stream_url = d.pop("stream_url")
 
         play_sound = cls(
-            stream=stream,
-            stream_url=stream_url,
+            stream,
+            stream_url,
         )
 
         return play_sound

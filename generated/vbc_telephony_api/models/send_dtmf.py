@@ -33,7 +33,7 @@ class SendDtmf:
         dtmf = d.pop("dtmf")
 
         send_dtmf = cls(
-            dtmf=dtmf,
+            dtmf,
         )
 
         return send_dtmf

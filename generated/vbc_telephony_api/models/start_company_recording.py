@@ -37,13 +37,13 @@ class StartCompanyRecording:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        recording = StartCompanyRecordingRecording(d.pop("recording"))
+        recording = StartCompanyRecordingRecording.from_value(d.pop("recording"))
 
-        service = StartCompanyRecordingService(d.pop("service"))
+        service = StartCompanyRecordingService.from_value(d.pop("service"))
 
         start_company_recording = cls(
-            recording=recording,
-            service=service,
+            recording,
+            service,
         )
 
         return start_company_recording

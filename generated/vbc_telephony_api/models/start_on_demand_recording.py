@@ -37,13 +37,13 @@ class StartOnDemandRecording:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        recording = StartOnDemandRecordingRecording(d.pop("recording"))
+        recording = StartOnDemandRecordingRecording.from_value(d.pop("recording"))
 
-        service = StartOnDemandRecordingService(d.pop("service"))
+        service = StartOnDemandRecordingService.from_value(d.pop("service"))
 
         start_on_demand_recording = cls(
-            recording=recording,
-            service=service,
+            recording,
+            service,
         )
 
         return start_on_demand_recording

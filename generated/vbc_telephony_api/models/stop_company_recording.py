@@ -37,13 +37,13 @@ class StopCompanyRecording:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        recording = StopCompanyRecordingRecording(d.pop("recording"))
+        recording = StopCompanyRecordingRecording.from_value(d.pop("recording"))
 
-        service = StopCompanyRecordingService(d.pop("service"))
+        service = StopCompanyRecordingService.from_value(d.pop("service"))
 
         stop_company_recording = cls(
-            recording=recording,
-            service=service,
+            recording,
+            service,
         )
 
         return stop_company_recording

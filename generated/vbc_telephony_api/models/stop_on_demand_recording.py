@@ -37,13 +37,13 @@ class StopOnDemandRecording:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        recording = StopOnDemandRecordingRecording(d.pop("recording"))
+        recording = StopOnDemandRecordingRecording.from_value(d.pop("recording"))
 
-        service = StopOnDemandRecordingService(d.pop("service"))
+        service = StopOnDemandRecordingService.from_value(d.pop("service"))
 
         stop_on_demand_recording = cls(
-            recording=recording,
-            service=service,
+            recording,
+            service,
         )
 
         return stop_on_demand_recording

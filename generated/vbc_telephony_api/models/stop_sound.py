@@ -34,7 +34,7 @@ class StopSound:
         stream = d.pop("stream")
 
         stop_sound = cls(
-            stream=stream,
+            stream,
         )
 
         return stop_sound

@@ -1,13 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
-
-if TYPE_CHECKING:
-    from ..models.contact import Contact
-
 
 T = TypeVar("T", bound="TransferCall")
 
@@ -39,16 +35,17 @@ class TransferCall:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.contact import Contact
-
         d = dict(src_dict)
         from_ = Contact.from_dict(d.pop("from"))
 
         to = Contact.from_dict(d.pop("to"))
 
         transfer_call = cls(
-            from_=from_,
-            to=to,
+            from_,
+            to,
         )
 
         return transfer_call
+
+
+from ..models.contact import Contact

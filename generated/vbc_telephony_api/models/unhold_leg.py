@@ -32,10 +32,10 @@ class UnholdLeg:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        state = UnholdLegState(d.pop("state"))
+        state = UnholdLegState.from_value(d.pop("state"))
 
         unhold_leg = cls(
-            state=state,
+            state,
         )
 
         return unhold_leg
