@@ -44,7 +44,7 @@ def test_click_to_dial_and_every_leg_action_through_resources(sandbox: SandboxPr
         assert call.status is CallStatus.ON_CALL
         caller, callee = client.calls.legs.list(call_id)
         legs = client.calls.legs
-        assert legs.get(call_id, caller.leg_id).to == 1001
+        assert legs.get(call_id, caller.leg_id).to == "1001"
         assert legs.hold(call_id, caller.leg_id).call_state == "held"
         assert legs.unhold(call_id, caller.leg_id).call_state == "on-call"
         assert legs.send_dtmf(call_id, caller.leg_id, "*9#").destination == "*9#"

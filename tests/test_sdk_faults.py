@@ -19,6 +19,7 @@ from vbc_telephony import (
     AsyncTelephony,
     AuthenticationError,
     BadRequestError,
+    CallNotConfirmedError,
     ConflictError,
     NotFoundError,
     PasswordGrant,
@@ -225,13 +226,13 @@ def test_connection_failures_raise_api_connection_error() -> None:
 
 
 def test_unknown_enum_values_and_fields_parse_and_keep_their_values() -> None:
-    body = {**CALL, "status": "disconnected", "direction": "internal", "actions_uri": "/x"}
+    body = {**CALL, "status": "sleeping", "direction": "internal", "call_colour": "blue"}
     handler, _ = replies(ok(body))
     client, _ = client_with(handler)
     call = client.calls.get(CALL_ID)
-    assert call.status.value == "disconnected" and call.status == "disconnected"
+    assert call.status.value == "sleeping" and call.status == "sleeping"
     assert call.direction.value == "internal"
-    assert call.additional_properties == {"actions_uri": "/x"}
+    assert call.additional_properties == {"call_colour": "blue"}
     assert CallStatus("ringing") is CallStatus.RINGING and Direction("inbound") is Direction.INBOUND
 
 
@@ -254,7 +255,7 @@ def test_any_body_stdlib_json_reads_parses_the_same(body: bytes) -> None:
         httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
     )
     client, _ = client_with(handler)
-    call = client.calls.get(CALL_ID)
+    call = client.calls.get(CALL_ID).model
     assert (call.from_, call.to, str(call.start_time)) == (
         expected["from"],
         expected["to"],
@@ -271,17 +272,18 @@ def test_any_body_stdlib_json_reads_parses_the_same(body: bytes) -> None:
         async with async_client:
             return await async_client.calls.get(CALL_ID)
 
-    assert asyncio.run(main()).to == expected["to"]
+    assert asyncio.run(main()).model.to == expected["to"]
 
 
-def test_the_observed_plain_text_create_answer_gives_the_id_and_an_empty_202_raises() -> None:
+def test_a_plain_text_create_answer_gives_the_id_and_an_unconfirmed_202_never_redials() -> None:
     handler, _ = replies(httpx.Response(200, text=CALL_ID, headers={"Content-Type": "text/plain"}))
     client, _ = client_with(handler)
     assert client.calls.dial("15551234567", from_="1001") == CALL_ID
-    handler, _ = replies(httpx.Response(202))
+    handler, seen = replies(httpx.Response(202, text="", headers={"Content-Type": "text/plain"}))
     client, _ = client_with(handler)
-    with pytest.raises(APIError, match="placed no call"):
-        client.calls.dial("15551234567", from_="1001")
+    with pytest.raises(CallNotConfirmedError, match="may have been placed"):
+        client.calls.dial("15551234567", from_="1001", confirm_timeout=0)
+    assert [request.method for request in seen] == ["POST"]
 
 
 def token_endpoint(counter: list[str]) -> Handler:

@@ -1,6 +1,13 @@
 """Hand-written SDK for the VBC Telephony API, on top of the generated ``vbc_telephony_api``."""
 
-from vbc_telephony._auth import BearerAuth, PasswordGrant, StaticToken, TokenProvider
+from vbc_telephony._auth import (
+    GATEWAY_TOKEN_URL,
+    TOKEN_URL,
+    BearerAuth,
+    PasswordGrant,
+    StaticToken,
+    TokenProvider,
+)
 from vbc_telephony._base import PRODUCTION_BASE_URL
 from vbc_telephony._client import AsyncTelephony, Telephony
 from vbc_telephony._errors import (
@@ -18,11 +25,15 @@ from vbc_telephony._errors import (
     ServerError,
 )
 from vbc_telephony._pagination import AsyncPager, Pager
+from vbc_telephony._placement import CallNotConfirmedError
 from vbc_telephony._retry import NO_RETRIES, RetryPolicy
+from vbc_telephony._views import Call, Leg
 
 __all__ = [
+    "GATEWAY_TOKEN_URL",
     "NO_RETRIES",
     "PRODUCTION_BASE_URL",
+    "TOKEN_URL",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -33,7 +44,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BearerAuth",
+    "Call",
+    "CallNotConfirmedError",
     "ConflictError",
+    "Leg",
     "NotFoundError",
     "Pager",
     "PasswordGrant",

@@ -12,13 +12,17 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Generator
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import httpx
 
 from vbc_telephony._errors import AuthenticationError, error_from
 
+#: The token endpoint Vonage documents.
 TOKEN_URL = "https://api.vonage.com/token"  # noqa: S105 (a URL)
+#: The token endpoint live integrations report using instead: the API gateway's own (WSO2)
+#: host and tenant path (Vacademy-io/vacademy_platform, resuldeger/crmnewpanel2).
+GATEWAY_TOKEN_URL = "https://apimanager.auth.prod.vonagenetworks.net/t/vbc.prod/oauth2/token"  # noqa: S105
 
 
 class TokenProvider(Protocol):
@@ -51,7 +55,12 @@ class StaticToken:
 
 
 class PasswordGrant:
-    """OAuth password grant for a VBC user, renewed with refresh tokens (each works once)."""
+    """OAuth password grant for a VBC user, renewed with refresh tokens (each works once).
+
+    `token_url` is the documented endpoint by default; GATEWAY_TOKEN_URL is the one live
+    integrations report. `client_auth` sends the client id and secret as form fields
+    ("form", as documented) or as HTTP Basic credentials ("basic", as a live integration
+    does); the token endpoint accepts either."""
 
     def __init__(
         self,
@@ -61,6 +70,7 @@ class PasswordGrant:
         client_id: str,
         client_secret: str,
         token_url: str = TOKEN_URL,
+        client_auth: Literal["form", "basic"] = "form",
         refresh_margin: float = 60.0,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
@@ -71,6 +81,9 @@ class PasswordGrant:
         self.client_id = client_id
         self._client_secret = client_secret
         self.token_url = token_url
+        if client_auth not in ("form", "basic"):
+            raise ValueError('client_auth must be "form" or "basic"')
+        self.client_auth = client_auth
         self.refresh_margin = refresh_margin
         self._timeout = timeout
         self._transport = transport
@@ -88,14 +101,23 @@ class PasswordGrant:
 
     # ---------------------------------------------------------------- what to send
 
+    def _client_credentials(self) -> dict[str, str]:
+        if self.client_auth == "basic":
+            return {}
+        return {"client_id": self.client_id, "client_secret": self._client_secret}
+
+    def _basic(self) -> httpx.BasicAuth | None:
+        if self.client_auth == "basic":
+            return httpx.BasicAuth(self.client_id, self._client_secret)
+        return None
+
     def _password_form(self) -> dict[str, str]:
         return {
             "grant_type": "password",
             "scope": "openid",
             "username": self.username,
             "password": self._password,
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
+            **self._client_credentials(),
         }
 
     def _refresh_form(self) -> dict[str, str] | None:
@@ -104,8 +126,7 @@ class PasswordGrant:
         return {
             "grant_type": "refresh_token",
             "refresh_token": self._refresh,
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
+            **self._client_credentials(),
         }
 
     def _fresh(self) -> str | None:
@@ -134,7 +155,9 @@ class PasswordGrant:
     # ---------------------------------------------------------------- threads
 
     def _renew(self) -> str:
-        with httpx.Client(transport=self._transport, timeout=self._timeout) as http:
+        with httpx.Client(
+            transport=self._transport, timeout=self._timeout, auth=self._basic()
+        ) as http:
             form = self._refresh_form()
             if form is not None:
                 response = http.post(self.token_url, data=form)
@@ -164,7 +187,7 @@ class PasswordGrant:
 
     async def _arenew(self) -> str:
         async with httpx.AsyncClient(
-            transport=self._async_transport, timeout=self._timeout
+            transport=self._async_transport, timeout=self._timeout, auth=self._basic()
         ) as http:
             form = self._refresh_form()
             if form is not None:

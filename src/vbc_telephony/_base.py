@@ -144,24 +144,20 @@ def page_url(base_url: str, uri: str) -> str:
     return base_url + (uri if uri.startswith("/") else "/" + uri)
 
 
-def created_call_id(response: httpx.Response) -> str:
-    """The id in a create-call answer: a JSON string (documented) or plain text (observed)."""
-    if response.status_code == 202 or not response.content.strip():
-        raise APIError(
-            "the service accepted the call request but placed no call (an empty"
-            f" {response.status_code}: is the token an application's rather than a user's?)",
-            method=response.request.method,
-            url=str(response.request.url),
-        )
+def created_call_id(response: httpx.Response) -> str | None:
+    """The id in a create-call answer: a JSON string (documented) or plain text; None when
+    the answer has none (observed: 202 with an empty text/plain body)."""
     text = response.text.strip()
+    if response.status_code == 202 or not text:
+        return None
     if "json" in response.headers.get("content-type", ""):
         try:
             value = json.loads(response.content)
         except ValueError:
             value = text
         if isinstance(value, str):
-            return value
+            return value or None
         if isinstance(value, dict) and isinstance(value.get("call_id"), str):
             return str(value["call_id"])
         raise APIResponseValidationError(f"no call id in the create-call answer: {text[:100]}")
-    return text.strip('"')
+    return text.strip('"') or None

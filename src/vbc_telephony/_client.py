@@ -8,7 +8,15 @@ import attrs
 import httpx
 
 from vbc_telephony._auth import TokenProvider
-from vbc_telephony._base import PRODUCTION_BASE_URL, Config, async_api, make_config, sync_api
+from vbc_telephony._base import (
+    PRODUCTION_BASE_URL,
+    Config,
+    async_api,
+    make_config,
+    page_url,
+    sync_api,
+)
+from vbc_telephony._placement import Claimed
 from vbc_telephony._resources import AsyncCalls, AsyncDevices, Calls, Devices
 from vbc_telephony._retry import CallOptions, RetryPolicy
 
@@ -42,6 +50,7 @@ class Telephony:
         )
         self.api = sync_api(self._config, transport)
         self.options = CallOptions()
+        self.claimed = Claimed()
         self.calls = Calls(self)
         self.devices = Devices(self)
 
@@ -52,6 +61,9 @@ class Telephony:
     @property
     def base_url(self) -> str:
         return self._config.base_url
+
+    def page_url(self, uri: str) -> str:
+        return page_url(self._config.base_url, uri)
 
     @property
     def http(self) -> httpx.Client:
@@ -109,6 +121,7 @@ class AsyncTelephony:
         )
         self.api = async_api(self._config, transport)
         self.options = CallOptions()
+        self.claimed = Claimed()
         self.calls = AsyncCalls(self)
         self.devices = AsyncDevices(self)
 
@@ -119,6 +132,9 @@ class AsyncTelephony:
     @property
     def base_url(self) -> str:
         return self._config.base_url
+
+    def page_url(self, uri: str) -> str:
+        return page_url(self._config.base_url, uri)
 
     @property
     def http(self) -> httpx.AsyncClient:

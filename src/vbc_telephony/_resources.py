@@ -1,31 +1,37 @@
 """client.calls, client.calls.legs and client.devices, sync and async.
 
 Each method builds its body with `_actions`, runs the generated endpoint function under the
-call's options (retry policy, whether a repeat is safe), and returns the generated model.
+call's options (retry policy, whether a repeat is safe), and returns the generated model, or
+for calls and legs the one view of them that `_views` gives whichever form the service sent.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import httpx
 
 from vbc_telephony import _actions as actions
-from vbc_telephony._base import aparsed, created_call_id, page_url, parsed, translate
-from vbc_telephony._pagination import AsyncPager, Pager, listed
+from vbc_telephony._base import aparsed, created_call_id, parsed, translate
+from vbc_telephony._pagination import AsyncPager, Pager
+from vbc_telephony._placement import Placement, poll_delays
 from vbc_telephony._retry import call_options
-from vbc_telephony_api.api.call import delete_call, get_call, list_calls, update_call
+from vbc_telephony._views import Call as CallView
+from vbc_telephony._views import Leg
+from vbc_telephony_api.api.call import delete_call, get_call, update_call
 from vbc_telephony_api.api.call_leg import (
     delete_call_leg,
     get_call_leg,
     list_call_legs,
     update_call_leg,
 )
-from vbc_telephony_api.api.device_registration import get_device, list_devices
+from vbc_telephony_api.api.device_registration import get_device
 from vbc_telephony_api.models import (
     AnswerCall,
-    Call,
     CallActionResult,
     CallLeg,
     CallPage,
@@ -33,12 +39,9 @@ from vbc_telephony_api.models import (
     Device,
     DevicePage,
     LegActionResult,
-    ListCallsOrder,
-    ListDevicesOrder,
     ParkCall,
     TransferCall,
 )
-from vbc_telephony_api.types import UNSET
 
 if TYPE_CHECKING:
     from vbc_telephony._client import AsyncTelephony, Telephony
@@ -47,46 +50,51 @@ Order = Literal["asc", "desc"]
 CallUpdate = AnswerCall | ParkCall | TransferCall
 
 
-def list_filters(
-    page_size: int,
-    order: Order | None,
-    start_time: int | None,
-    end_time: int | None,
-    order_type: type[ListCallsOrder] | type[ListDevicesOrder],
-) -> dict[str, Any]:
-    """Keyword arguments for a generated list function, unset where the caller gave none."""
-    return {
-        "page_size": page_size,
-        "order": order_type(order) if order else UNSET,
-        "start_time": UNSET if start_time is None else start_time,
-        "end_time": UNSET if end_time is None else end_time,
-    }
+def list_url(base_url: str, path: str, **filters: Any) -> str:
+    """The first page's URL: the documented filters the caller gave, and no others."""
+    query = {name: value for name, value in filters.items() if value is not None}
+    return str(httpx.URL(base_url + path, params=query))
 
 
-def page_from(response: httpx.Response, model: Any) -> Any:
+def page_from(response: httpx.Response, model: Any, field: str) -> Any:
+    """A page parsed as `model`. A bare array of items is read as a page of them: a
+    live-tested client (resuldeger/crmnewpanel2) accepts that form of the calls list."""
     try:
-        return model.from_dict(response.json())
+        data = response.json()
+        return model.from_dict({field: data} if isinstance(data, list) else data)
     except (KeyError, TypeError, ValueError) as error:
         raise translate(error) from error
 
 
-def fetch_page(client: Telephony, uri: str, model: Any) -> Any:
-    """The page a `*_page_uri` points at, parsed as `model`."""
+def fetch_page(client: Telephony, url: str, model: Any, field: str) -> Any:
     with call_options(client.options):
         try:
-            response = client.http.get(page_url(client.base_url, uri))
+            response = client.http.get(url)
         except httpx.HTTPError as error:
             raise translate(error) from error
-    return page_from(response, model)
+    return page_from(response, model, field)
 
 
-async def afetch_page(client: AsyncTelephony, uri: str, model: Any) -> Any:
+async def afetch_page(client: AsyncTelephony, url: str, model: Any, field: str) -> Any:
     with call_options(client.options):
         try:
-            response = await client.http.get(page_url(client.base_url, uri))
+            response = await client.http.get(url)
         except httpx.HTTPError as error:
             raise translate(error) from error
-    return page_from(response, model)
+    return page_from(response, model, field)
+
+
+def listed(page: Any, field: str) -> list[Any]:
+    items = getattr(page, field)
+    return list(items) if isinstance(items, list) else []
+
+
+def call_views(page: CallPage) -> list[CallView]:
+    return [CallView(call) for call in listed(page, "calls")]
+
+
+def devices_of(page: DevicePage) -> list[Device]:
+    return listed(page, "devices")
 
 
 # ------------------------------------------------------------------------------- sync
@@ -100,19 +108,19 @@ class Legs:
         with call_options(attrs.evolve(self._client.options, repeatable=repeatable)):
             return parsed(call)
 
-    def list(self, call_id: str) -> list[CallLeg]:
+    def list(self, call_id: str) -> list[Leg]:
         c = self._client
         result: list[CallLeg] = self._send(
             lambda: list_call_legs.sync_detailed(c.account_id, call_id, client=c.api)
         )
-        return result
+        return [Leg(leg) for leg in result]
 
-    def get(self, call_id: str, leg_id: str) -> CallLeg:
+    def get(self, call_id: str, leg_id: str) -> Leg:
         c = self._client
         result: CallLeg = self._send(
             lambda: get_call_leg.sync_detailed(c.account_id, call_id, leg_id, client=c.api)
         )
-        return result
+        return Leg(result)
 
     def update(self, call_id: str, leg_id: str, action: actions.LegAction) -> LegActionResult:
         """Send any leg action (see the `_actions` builders, or the generated models)."""
@@ -191,38 +199,55 @@ class Calls:
         start_time: int | None = None,
         end_time: int | None = None,
         extension: str | None = None,
-    ) -> Pager[CallPage, Call]:
+    ) -> Pager[CallPage, CallView]:
         """Active calls, newest first by default: iterate for calls, `.pages()` for pages."""
         c = self._client
-        filters = list_filters(page_size, order, start_time, end_time, ListCallsOrder)
-        ext = UNSET if extension is None else extension
         return Pager(
-            lambda: self._send(
-                lambda: list_calls.sync_detailed(
-                    c.account_id, client=c.api, extension=ext, **filters
-                )
+            list_url(
+                c.base_url,
+                f"/cc/accounts/{c.account_id}/calls",
+                extension=extension,
+                page_size=page_size,
+                order=order,
+                start_time=start_time,
+                end_time=end_time,
             ),
-            lambda uri: fetch_page(c, uri, CallPage),
-            lambda page: listed(page, "calls"),
+            lambda url: fetch_page(c, url, CallPage, "calls"),
+            call_views,
+            c.page_url,
         )
 
-    def get(self, call_id: str) -> Call:
+    def get(self, call_id: str) -> CallView:
         c = self._client
-        result: Call = self._send(
-            lambda: get_call.sync_detailed(c.account_id, call_id, client=c.api)
-        )
-        return result
+        result = self._send(lambda: get_call.sync_detailed(c.account_id, call_id, client=c.api))
+        return CallView(result)
 
-    def create(self, body: CreateCallRequest, *, retry_create: bool = False) -> str:
+    def create(
+        self, body: CreateCallRequest, *, retry_create: bool = False, confirm_timeout: float = 10.0
+    ) -> str:
         """Place a call; returns its id. Not retried once the request may have reached the
-        service (a retry could dial twice) unless `retry_create=True`."""
+        service (a retry could dial twice) unless `retry_create=True`.
+
+        When the service accepts the call without saying its id (observed: 202, no body),
+        the calls list is searched for it for up to `confirm_timeout` seconds; if it does not
+        appear, CallNotConfirmedError says that it may have been placed. Never dials twice."""
         c = self._client
+        sent_at = datetime.now(UTC)
         with call_options(attrs.evolve(c.options, repeatable=retry_create)):
             try:
                 response = c.http.post(f"/cc/accounts/{c.account_id}/calls", json=body.to_dict())
             except Exception as error:
                 raise translate(error) from error
-        return created_call_id(response)
+        call_id = created_call_id(response)
+        if call_id is not None:
+            return call_id
+        placement, started = Placement.of(body, response, sent_at), time.monotonic()
+        for delay in poll_delays(confirm_timeout):
+            time.sleep(delay)
+            found = placement.pick(self.list(order="desc"), c.claimed)
+            if found is not None:
+                return found
+        raise placement.not_found(time.monotonic() - started)
 
     def dial(
         self,
@@ -233,10 +258,14 @@ class Calls:
         from_type: Literal["extension", "device", "feature_code"] = "extension",
         kind: Literal["click2dial", "click2dialme", "odr", "default"] = "click2dial",
         retry_create: bool = False,
+        confirm_timeout: float = 10.0,
     ) -> str:
-        """Click-to-dial: ring `from_` (an extension by default), then call `to`."""
+        """Click-to-dial: ring `from_` (an extension by default), then call `to`; returns the
+        call's id (see `create` for a service that answers without one)."""
         return self.create(
-            actions.dial(to, from_, to_type, from_type, kind), retry_create=retry_create
+            actions.dial(to, from_, to_type, from_type, kind),
+            retry_create=retry_create,
+            confirm_timeout=confirm_timeout,
         )
 
     def update(self, call_id: str, body: CallUpdate) -> CallActionResult:
@@ -295,13 +324,18 @@ class Devices:
         end_time: int | None = None,
     ) -> Pager[DevicePage, Device]:
         c = self._client
-        filters = list_filters(page_size, order, start_time, end_time, ListDevicesOrder)
         return Pager(
-            lambda: self._send(
-                lambda: list_devices.sync_detailed(c.account_id, client=c.api, **filters)
+            list_url(
+                c.base_url,
+                f"/registration/accounts/{c.account_id}/devices",
+                page_size=page_size,
+                order=order,
+                start_time=start_time,
+                end_time=end_time,
             ),
-            lambda uri: fetch_page(c, uri, DevicePage),
-            lambda page: listed(page, "devices"),
+            lambda url: fetch_page(c, url, DevicePage, "devices"),
+            devices_of,
+            c.page_url,
         )
 
     def get(self, mac_address: str) -> Device:
@@ -323,19 +357,19 @@ class AsyncLegs:
         with call_options(attrs.evolve(self._client.options, repeatable=repeatable)):
             return await aparsed(call)
 
-    async def list(self, call_id: str) -> list[CallLeg]:
+    async def list(self, call_id: str) -> list[Leg]:
         c = self._client
         result: list[CallLeg] = await self._send(
             lambda: list_call_legs.asyncio_detailed(c.account_id, call_id, client=c.api)
         )
-        return result
+        return [Leg(leg) for leg in result]
 
-    async def get(self, call_id: str, leg_id: str) -> CallLeg:
+    async def get(self, call_id: str, leg_id: str) -> Leg:
         c = self._client
         result: CallLeg = await self._send(
             lambda: get_call_leg.asyncio_detailed(c.account_id, call_id, leg_id, client=c.api)
         )
-        return result
+        return Leg(result)
 
     async def update(self, call_id: str, leg_id: str, action: actions.LegAction) -> LegActionResult:
         c = self._client
@@ -412,29 +446,35 @@ class AsyncCalls:
         start_time: int | None = None,
         end_time: int | None = None,
         extension: str | None = None,
-    ) -> AsyncPager[CallPage, Call]:
+    ) -> AsyncPager[CallPage, CallView]:
         c = self._client
-        filters = list_filters(page_size, order, start_time, end_time, ListCallsOrder)
-        ext = UNSET if extension is None else extension
         return AsyncPager(
-            lambda: self._send(
-                lambda: list_calls.asyncio_detailed(
-                    c.account_id, client=c.api, extension=ext, **filters
-                )
+            list_url(
+                c.base_url,
+                f"/cc/accounts/{c.account_id}/calls",
+                extension=extension,
+                page_size=page_size,
+                order=order,
+                start_time=start_time,
+                end_time=end_time,
             ),
-            lambda uri: afetch_page(c, uri, CallPage),
-            lambda page: listed(page, "calls"),
+            lambda url: afetch_page(c, url, CallPage, "calls"),
+            call_views,
+            c.page_url,
         )
 
-    async def get(self, call_id: str) -> Call:
+    async def get(self, call_id: str) -> CallView:
         c = self._client
-        result: Call = await self._send(
+        result = await self._send(
             lambda: get_call.asyncio_detailed(c.account_id, call_id, client=c.api)
         )
-        return result
+        return CallView(result)
 
-    async def create(self, body: CreateCallRequest, *, retry_create: bool = False) -> str:
+    async def create(
+        self, body: CreateCallRequest, *, retry_create: bool = False, confirm_timeout: float = 10.0
+    ) -> str:
         c = self._client
+        sent_at = datetime.now(UTC)
         with call_options(attrs.evolve(c.options, repeatable=retry_create)):
             try:
                 response = await c.http.post(
@@ -442,7 +482,16 @@ class AsyncCalls:
                 )
             except Exception as error:
                 raise translate(error) from error
-        return created_call_id(response)
+        call_id = created_call_id(response)
+        if call_id is not None:
+            return call_id
+        placement, started = Placement.of(body, response, sent_at), time.monotonic()
+        for delay in poll_delays(confirm_timeout):
+            await asyncio.sleep(delay)
+            found = placement.pick([call async for call in self.list(order="desc")], c.claimed)
+            if found is not None:
+                return found
+        raise placement.not_found(time.monotonic() - started)
 
     async def dial(
         self,
@@ -453,9 +502,12 @@ class AsyncCalls:
         from_type: Literal["extension", "device", "feature_code"] = "extension",
         kind: Literal["click2dial", "click2dialme", "odr", "default"] = "click2dial",
         retry_create: bool = False,
+        confirm_timeout: float = 10.0,
     ) -> str:
         return await self.create(
-            actions.dial(to, from_, to_type, from_type, kind), retry_create=retry_create
+            actions.dial(to, from_, to_type, from_type, kind),
+            retry_create=retry_create,
+            confirm_timeout=confirm_timeout,
         )
 
     async def update(self, call_id: str, body: CallUpdate) -> CallActionResult:
@@ -512,13 +564,18 @@ class AsyncDevices:
         end_time: int | None = None,
     ) -> AsyncPager[DevicePage, Device]:
         c = self._client
-        filters = list_filters(page_size, order, start_time, end_time, ListDevicesOrder)
         return AsyncPager(
-            lambda: self._send(
-                lambda: list_devices.asyncio_detailed(c.account_id, client=c.api, **filters)
+            list_url(
+                c.base_url,
+                f"/registration/accounts/{c.account_id}/devices",
+                page_size=page_size,
+                order=order,
+                start_time=start_time,
+                end_time=end_time,
             ),
-            lambda uri: afetch_page(c, uri, DevicePage),
-            lambda page: listed(page, "devices"),
+            lambda url: afetch_page(c, url, DevicePage, "devices"),
+            devices_of,
+            c.page_url,
         )
 
     async def get(self, mac_address: str) -> Device:

@@ -11,6 +11,7 @@ from .blind_transfer_state import BlindTransferState
 from .call import Call
 from .call_action_result import CallActionResult
 from .call_leg import CallLeg
+from .call_leg_map import CallLegMap
 from .call_page import CallPage
 from .call_page_order import CallPageOrder
 from .call_status import CallStatus
@@ -71,6 +72,7 @@ __all__ = (
     "Call",
     "CallActionResult",
     "CallLeg",
+    "CallLegMap",
     "CallPage",
     "CallPageOrder",
     "CallStatus",

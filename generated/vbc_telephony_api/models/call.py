@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,60 +15,131 @@ T = TypeVar("T", bound="Call")
 
 @_attrs_define
 class Call:
-    """An active call and its parties."""
+    """An active call and its parties. The service is known to send it in two forms; the
+    vbc-telephony SDK reads both into one view.
 
-    account_id: int | str
-    """ A VBC account number. Documented as a string, shown as an integer. """
+    * **documented**: `from`, `to` and `legs` (an array), times in epoch seconds.
+    * **observed**: `from_number`, `from_name`, `to_number`, `to_name`, `flags` and
+      `leg_map` (an object keyed by leg id), ids and times as strings (times in
+      microseconds since the epoch, `"0"` for not yet or never). Seen in live traffic by
+      third-party clients (resuldeger/crmnewpanel2 `src/server/vonage/telephony.ts`);
+      not in Vonage's documentation.
+
+    `call_id` is the only field every form carries, so it is the only one required.
+
+    """
+
     call_id: str
     """ Globally unique call id (a UUID). """
-    direction: Direction
-    """ Whether the call or leg came into the account or went out of it. """
-    from_: int | str
-    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
-    to: int | str
-    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
-    start_time: int | str
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    account_id: int | str | Unset = UNSET
+    """ A VBC account number. Documented as a string, shown as an integer in the documented
+    examples, observed as a string in live traffic.
      """
-    status: CallStatus
-    """ Where a call or leg is in its life. `on-call` replaced `active` in November 2023. The
-    live service has been seen reporting `initializing`, `disconnected` and `ended`,
-    which are not documented.
+    direction: Direction | Unset = UNSET
+    """ Whether the call or leg came into the account or went out of it. """
+    status: CallStatus | Unset = UNSET
+    """ Where a call or leg is in its life. Documented: `ringing`, `on-call` (which replaced
+    `active` in November 2023), `busy`, `failed`, `unanswered`. Observed in live traffic
+    by third-party clients polling the calls list (resuldeger/crmnewpanel2, and the
+    lifecycle recorded in the project's reference digest), not in Vonage's documentation:
+    `initializing` (the call is being set up), `disconnected` (a party has gone) and
+    `ended`. The vbc-telephony SDK keeps any other value as it arrives.
+     """
+    start_time: int | str | Unset = UNSET
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
     end_time: int | str | Unset = UNSET
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
+    from_: int | str | Unset = UNSET
+    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
+    to: int | str | Unset = UNSET
+    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
     legs: list[CallLeg] | Unset = UNSET
+    """ The call's parties (documented form). """
+    from_number: str | Unset = UNSET
+    """ The calling number or extension. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation, which calls it `from`.
+     """
+    from_name: str | Unset = UNSET
+    """ The caller's display name. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation.
+     """
+    to_number: str | Unset = UNSET
+    """ The called number or extension. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation, which calls it `to`.
+     """
+    to_name: str | Unset = UNSET
+    """ The called party's display name (`Outbound Call` when there is none). Observed
+    in live traffic by third parties (resuldeger/crmnewpanel2); not in Vonage's
+    documentation.
+     """
+    flags: list[str] | Unset = UNSET
+    """ Markers on the call, not explained anywhere. Observed in live traffic by third
+    parties (resuldeger/crmnewpanel2); not in Vonage's documentation.
+     """
+    leg_map: CallLegMap | Unset = UNSET
+    """ The call's parties keyed by leg id (the observed form of `legs`). Observed in
+    live traffic by third parties (resuldeger/crmnewpanel2); not in Vonage's
+    documentation.
+     """
+    actions_uri: str | Unset = UNSET
+    """ A URI under the call ending in `/actions`, whose use is unknown (GET on it
+    answers 404). Observed in live traffic by third parties (reference digest §5.1);
+    not in Vonage's documentation.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_id: int | str
-        account_id = self.account_id
-
         call_id = self.call_id
 
-        direction = self.direction.value
+        account_id: int | str | Unset
+        if isinstance(self.account_id, Unset):
+            account_id = UNSET
+        else:
+            account_id = self.account_id
 
-        from_: int | str
-        from_ = self.from_
+        direction: str | Unset = UNSET
+        if not isinstance(self.direction, Unset):
+            direction = self.direction.value
 
-        to: int | str
-        to = self.to
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
 
-        start_time: int | str
-        start_time = self.start_time
-
-        status = self.status.value
+        start_time: int | str | Unset
+        if isinstance(self.start_time, Unset):
+            start_time = UNSET
+        else:
+            start_time = self.start_time
 
         end_time: int | str | Unset
         if isinstance(self.end_time, Unset):
             end_time = UNSET
         else:
             end_time = self.end_time
+
+        from_: int | str | Unset
+        if isinstance(self.from_, Unset):
+            from_ = UNSET
+        else:
+            from_ = self.from_
+
+        to: int | str | Unset
+        if isinstance(self.to, Unset):
+            to = UNSET
+        else:
+            to = self.to
 
         legs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.legs, Unset):
@@ -77,44 +148,92 @@ class Call:
                 legs_item = legs_item_data.to_dict()
                 legs.append(legs_item)
 
+        from_number = self.from_number
+
+        from_name = self.from_name
+
+        to_number = self.to_number
+
+        to_name = self.to_name
+
+        flags: list[str] | Unset = UNSET
+        if not isinstance(self.flags, Unset):
+            flags = self.flags
+
+        leg_map: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.leg_map, Unset):
+            leg_map = self.leg_map.to_dict()
+
+        actions_uri = self.actions_uri
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "account_id": account_id,
                 "call_id": call_id,
-                "direction": direction,
-                "from": from_,
-                "to": to,
-                "start_time": start_time,
-                "status": status,
             }
         )
+        if account_id is not UNSET:
+            field_dict["account_id"] = account_id
+        if direction is not UNSET:
+            field_dict["direction"] = direction
+        if status is not UNSET:
+            field_dict["status"] = status
+        if start_time is not UNSET:
+            field_dict["start_time"] = start_time
         if end_time is not UNSET:
             field_dict["end_time"] = end_time
+        if from_ is not UNSET:
+            field_dict["from"] = from_
+        if to is not UNSET:
+            field_dict["to"] = to
         if legs is not UNSET:
             field_dict["legs"] = legs
+        if from_number is not UNSET:
+            field_dict["from_number"] = from_number
+        if from_name is not UNSET:
+            field_dict["from_name"] = from_name
+        if to_number is not UNSET:
+            field_dict["to_number"] = to_number
+        if to_name is not UNSET:
+            field_dict["to_name"] = to_name
+        if flags is not UNSET:
+            field_dict["flags"] = flags
+        if leg_map is not UNSET:
+            field_dict["leg_map"] = leg_map
+        if actions_uri is not UNSET:
+            field_dict["actions_uri"] = actions_uri
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        account_id = d.pop("account_id")
-
         call_id = d.pop("call_id")
 
-        direction = Direction.from_value(d.pop("direction"))
+        account_id = d.pop("account_id", UNSET)
 
-        from_ = d.pop("from")
+        _direction = d.pop("direction", UNSET)
+        direction: Direction | Unset
+        if isinstance(_direction, Unset):
+            direction = UNSET
+        else:
+            direction = Direction.from_value(_direction)
 
-        to = d.pop("to")
+        _status = d.pop("status", UNSET)
+        status: CallStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = CallStatus.from_value(_status)
 
-        start_time = d.pop("start_time")
-
-        status = CallStatus.from_value(d.pop("status"))
+        start_time = d.pop("start_time", UNSET)
 
         end_time = d.pop("end_time", UNSET)
+
+        from_ = d.pop("from", UNSET)
+
+        to = d.pop("to", UNSET)
 
         _legs = d.pop("legs", UNSET)
         legs: list[CallLeg] | Unset = UNSET
@@ -125,16 +244,42 @@ class Call:
 
                 legs.append(legs_item)
 
+        from_number = d.pop("from_number", UNSET)
+
+        from_name = d.pop("from_name", UNSET)
+
+        to_number = d.pop("to_number", UNSET)
+
+        to_name = d.pop("to_name", UNSET)
+
+        flags = cast(list[str], d.pop("flags", UNSET))
+
+        _leg_map = d.pop("leg_map", UNSET)
+        leg_map: CallLegMap | Unset
+        if isinstance(_leg_map, Unset):
+            leg_map = UNSET
+        else:
+            leg_map = CallLegMap.from_dict(_leg_map)
+
+        actions_uri = d.pop("actions_uri", UNSET)
+
         call = cls(
-            account_id,
             call_id,
+            account_id,
             direction,
+            status,
+            start_time,
+            end_time,
             from_,
             to,
-            start_time,
-            status,
-            end_time,
             legs,
+            from_number,
+            from_name,
+            to_number,
+            to_name,
+            flags,
+            leg_map,
+            actions_uri,
         )
 
         call.additional_properties = d
@@ -158,3 +303,4 @@ class Call:
 
 
 from ..models.call_leg import CallLeg
+from ..models.call_leg_map import CallLegMap

@@ -16,7 +16,9 @@ class CallActionResult:
     """What a call action did."""
 
     account_id: int | str
-    """ A VBC account number. Documented as a string, shown as an integer. """
+    """ A VBC account number. Documented as a string, shown as an integer in the documented
+    examples, observed as a string in live traffic.
+     """
     call_id: str
     call_state: str | Unset = UNSET
     """ The call's state after the action (free text; not enumerated by Vonage). """

@@ -15,57 +15,111 @@ T = TypeVar("T", bound="CallLeg")
 
 @_attrs_define
 class CallLeg:
-    """One party of a call."""
+    """One party of a call, in the documented form (`from`, `to`) or the observed one
+    (`from_number`, `to_number`, names, `device_id`, `extension`, `answer_time`, times
+    as microsecond strings), as described under `Call`. `leg_id` is the only field every
+    form carries, so it is the only one required.
 
-    account_id: int | str
-    """ A VBC account number. Documented as a string, shown as an integer. """
-    call_id: str
-    """ The id of the call this leg belongs to. """
+    """
+
     leg_id: str
     """ Globally unique leg id (a UUID). """
-    direction: Direction
-    """ Whether the call or leg came into the account or went out of it. """
-    from_: int | str
-    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
-    to: int | str
-    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
-    start_time: int | str
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    account_id: int | str | Unset = UNSET
+    """ A VBC account number. Documented as a string, shown as an integer in the documented
+    examples, observed as a string in live traffic.
      """
-    status: CallStatus
-    """ Where a call or leg is in its life. `on-call` replaced `active` in November 2023. The
-    live service has been seen reporting `initializing`, `disconnected` and `ended`,
-    which are not documented.
+    call_id: str | Unset = UNSET
+    """ The id of the call this leg belongs to. """
+    direction: Direction | Unset = UNSET
+    """ Whether the call or leg came into the account or went out of it. """
+    status: CallStatus | Unset = UNSET
+    """ Where a call or leg is in its life. Documented: `ringing`, `on-call` (which replaced
+    `active` in November 2023), `busy`, `failed`, `unanswered`. Observed in live traffic
+    by third-party clients polling the calls list (resuldeger/crmnewpanel2, and the
+    lifecycle recorded in the project's reference digest), not in Vonage's documentation:
+    `initializing` (the call is being set up), `disconnected` (a party has gone) and
+    `ended`. The vbc-telephony SDK keeps any other value as it arrives.
+     """
+    start_time: int | str | Unset = UNSET
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
     end_time: int | str | Unset = UNSET
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
+     """
+    from_: int | str | Unset = UNSET
+    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
+    to: int | str | Unset = UNSET
+    """ A DID, a PSTN number or an extension. Documented as a string, shown as an integer. """
+    from_number: str | Unset = UNSET
+    """ The calling number or extension. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation, which calls it `from`.
+     """
+    from_name: str | Unset = UNSET
+    """ The caller's display name. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation.
+     """
+    to_number: str | Unset = UNSET
+    """ The called number or extension. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation, which calls it `to`.
+     """
+    to_name: str | Unset = UNSET
+    """ The called party's display name. Observed in live traffic by third parties
+    (resuldeger/crmnewpanel2); not in Vonage's documentation.
+     """
+    device_id: str | Unset = UNSET
+    """ The device on this leg, or `pstn` for the outside party. Observed in live
+    traffic by third parties (resuldeger/crmnewpanel2); not in Vonage's
+    documentation.
+     """
+    extension: str | Unset = UNSET
+    """ The account's extension on this leg; on the outside (`pstn`) leg, a phone
+    number. Observed in live traffic by third parties (resuldeger/crmnewpanel2); not
+    in Vonage's documentation.
+     """
+    answer_time: int | str | Unset = UNSET
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        account_id: int | str
-        account_id = self.account_id
+        leg_id = self.leg_id
+
+        account_id: int | str | Unset
+        if isinstance(self.account_id, Unset):
+            account_id = UNSET
+        else:
+            account_id = self.account_id
 
         call_id = self.call_id
 
-        leg_id = self.leg_id
+        direction: str | Unset = UNSET
+        if not isinstance(self.direction, Unset):
+            direction = self.direction.value
 
-        direction = self.direction.value
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
 
-        from_: int | str
-        from_ = self.from_
-
-        to: int | str
-        to = self.to
-
-        start_time: int | str
-        start_time = self.start_time
-
-        status = self.status.value
+        start_time: int | str | Unset
+        if isinstance(self.start_time, Unset):
+            start_time = UNSET
+        else:
+            start_time = self.start_time
 
         end_time: int | str | Unset
         if isinstance(self.end_time, Unset):
@@ -73,56 +127,138 @@ class CallLeg:
         else:
             end_time = self.end_time
 
+        from_: int | str | Unset
+        if isinstance(self.from_, Unset):
+            from_ = UNSET
+        else:
+            from_ = self.from_
+
+        to: int | str | Unset
+        if isinstance(self.to, Unset):
+            to = UNSET
+        else:
+            to = self.to
+
+        from_number = self.from_number
+
+        from_name = self.from_name
+
+        to_number = self.to_number
+
+        to_name = self.to_name
+
+        device_id = self.device_id
+
+        extension = self.extension
+
+        answer_time: int | str | Unset
+        if isinstance(self.answer_time, Unset):
+            answer_time = UNSET
+        else:
+            answer_time = self.answer_time
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "account_id": account_id,
-                "call_id": call_id,
                 "leg_id": leg_id,
-                "direction": direction,
-                "from": from_,
-                "to": to,
-                "start_time": start_time,
-                "status": status,
             }
         )
+        if account_id is not UNSET:
+            field_dict["account_id"] = account_id
+        if call_id is not UNSET:
+            field_dict["call_id"] = call_id
+        if direction is not UNSET:
+            field_dict["direction"] = direction
+        if status is not UNSET:
+            field_dict["status"] = status
+        if start_time is not UNSET:
+            field_dict["start_time"] = start_time
         if end_time is not UNSET:
             field_dict["end_time"] = end_time
+        if from_ is not UNSET:
+            field_dict["from"] = from_
+        if to is not UNSET:
+            field_dict["to"] = to
+        if from_number is not UNSET:
+            field_dict["from_number"] = from_number
+        if from_name is not UNSET:
+            field_dict["from_name"] = from_name
+        if to_number is not UNSET:
+            field_dict["to_number"] = to_number
+        if to_name is not UNSET:
+            field_dict["to_name"] = to_name
+        if device_id is not UNSET:
+            field_dict["device_id"] = device_id
+        if extension is not UNSET:
+            field_dict["extension"] = extension
+        if answer_time is not UNSET:
+            field_dict["answer_time"] = answer_time
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        account_id = d.pop("account_id")
-
-        call_id = d.pop("call_id")
-
         leg_id = d.pop("leg_id")
 
-        direction = Direction.from_value(d.pop("direction"))
+        account_id = d.pop("account_id", UNSET)
 
-        from_ = d.pop("from")
+        call_id = d.pop("call_id", UNSET)
 
-        to = d.pop("to")
+        _direction = d.pop("direction", UNSET)
+        direction: Direction | Unset
+        if isinstance(_direction, Unset):
+            direction = UNSET
+        else:
+            direction = Direction.from_value(_direction)
 
-        start_time = d.pop("start_time")
+        _status = d.pop("status", UNSET)
+        status: CallStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = CallStatus.from_value(_status)
 
-        status = CallStatus.from_value(d.pop("status"))
+        start_time = d.pop("start_time", UNSET)
 
         end_time = d.pop("end_time", UNSET)
 
+        from_ = d.pop("from", UNSET)
+
+        to = d.pop("to", UNSET)
+
+        from_number = d.pop("from_number", UNSET)
+
+        from_name = d.pop("from_name", UNSET)
+
+        to_number = d.pop("to_number", UNSET)
+
+        to_name = d.pop("to_name", UNSET)
+
+        device_id = d.pop("device_id", UNSET)
+
+        extension = d.pop("extension", UNSET)
+
+        answer_time = d.pop("answer_time", UNSET)
+
         call_leg = cls(
+            leg_id,
             account_id,
             call_id,
-            leg_id,
             direction,
+            status,
+            start_time,
+            end_time,
             from_,
             to,
-            start_time,
-            status,
-            end_time,
+            from_number,
+            from_name,
+            to_number,
+            to_name,
+            device_id,
+            extension,
+            answer_time,
         )
 
         call_leg.additional_properties = d

@@ -6,7 +6,10 @@ from typing import Any, Self
 
 class CallStatus(StrEnum):
     BUSY = "busy"
+    DISCONNECTED = "disconnected"
+    ENDED = "ended"
     FAILED = "failed"
+    INITIALIZING = "initializing"
     ON_CALL = "on-call"
     RINGING = "ringing"
     UNANSWERED = "unanswered"

@@ -14,14 +14,15 @@ T = TypeVar("T", bound="CalledParty")
 class CalledParty:
     """Who a new call goes to."""
 
-    destination: int | str
-    """ An extension, a device's VH id, a PSTN number or a feature code. The code snippets
-    send strings, the examples integers; a conforming client sends a string.
+    destination: str
+    """ An extension, a device's VH id, a PSTN number or a feature code: a string, as the
+    vendor's schema types it and its code snippets send it (its examples show integers,
+    which the schema does not allow, so nothing here sends them). The length limit is
+    this project's assumption.
      """
     type_: CalledPartyType
 
     def to_dict(self) -> dict[str, Any]:
-        destination: int | str
         destination = self.destination
 
         type_ = self.type_.value

@@ -20,18 +20,26 @@ class Device:
     """
 
     account_id: int | str
-    """ A VBC account number. Documented as a string, shown as an integer. """
+    """ A VBC account number. Documented as a string, shown as an integer in the documented
+    examples, observed as a string in live traffic.
+     """
     mac_address: str
     device_ip: str | Unset = UNSET
     last_request: int | str | Unset = UNSET
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
     last_success: int | str | Unset = UNSET
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
     registration: DeviceRegistration | Unset = UNSET
     """ The latest successful SIP registration. """

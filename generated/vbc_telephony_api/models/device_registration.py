@@ -16,9 +16,12 @@ class DeviceRegistration:
     """The latest successful SIP registration."""
 
     last_success: int | str | Unset = UNSET
-    """ A point in time. A conforming server sends epoch seconds as a JSON integer (the
-    documented examples). Strings are accepted too: the live service sends decimal
-    microseconds since the epoch, and the documentation declares RFC 3339 date-times.
+    """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
+    traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
+    microseconds since the epoch as a string, with `"0"` for not yet or never. The
+    vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
+    strings is this project's assumption: a target that departs from it gets an
+    advisory from vbc-conformance, not a failure.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -36,13 +36,13 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorMessage | GatewayFault | str | None:
+) -> ErrorMessage | GatewayFault | str | None:
     if response.status_code == 200:
         response_200 = cast(str, response.json())
         return response_200
 
     if response.status_code == 202:
-        response_202 = cast(Any, None)
+        response_202 = response.text
         return response_202
 
     if response.status_code == 400:
@@ -136,7 +136,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorMessage | GatewayFault | str]:
+) -> Response[ErrorMessage | GatewayFault | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -150,16 +150,21 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateCallRequest,
-) -> Response[Any | ErrorMessage | GatewayFault | str]:
+) -> Response[ErrorMessage | GatewayFault | str]:
     """Place a call
 
      Places a call between two parties. With `type: click2dial` the `from` party's phone
     rings first; once it answers, `to` is dialled.
 
-    The documented response is the new call's id as a bare string. A conforming server
-    answers 200 with `application/json` (a JSON string); `text/plain` carrying the bare
-    id has also been seen. An application-only token has been seen to get an empty 202,
-    and no call is placed.
+    Two answers are known:
+
+    * **documented**: 200 with the new call's id as a bare string (`application/json`, a
+      JSON string, or `text/plain`).
+    * **observed**: 202, `text/plain`, with no call id and no `Location` header, and the
+      call is placed. Reported from a live tenant by a third-party integration
+      (Vacademy-io/vacademy_platform `docs/crm/AIRTEL_VBC_INTEGRATION_STATUS.md`), which
+      finds its call by listing calls and matching the parties; the vbc-telephony SDK
+      does the same. Another report has an application-only token get an empty 202.
 
     Args:
         account_id (str):
@@ -170,7 +175,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorMessage | ErrorMessage | GatewayFault | str]
+        Response[ErrorMessage | ErrorMessage | GatewayFault | str]
     """
 
     kwargs = _get_kwargs(
@@ -190,16 +195,21 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CreateCallRequest,
-) -> Any | ErrorMessage | GatewayFault | str | None:
+) -> ErrorMessage | GatewayFault | str | None:
     """Place a call
 
      Places a call between two parties. With `type: click2dial` the `from` party's phone
     rings first; once it answers, `to` is dialled.
 
-    The documented response is the new call's id as a bare string. A conforming server
-    answers 200 with `application/json` (a JSON string); `text/plain` carrying the bare
-    id has also been seen. An application-only token has been seen to get an empty 202,
-    and no call is placed.
+    Two answers are known:
+
+    * **documented**: 200 with the new call's id as a bare string (`application/json`, a
+      JSON string, or `text/plain`).
+    * **observed**: 202, `text/plain`, with no call id and no `Location` header, and the
+      call is placed. Reported from a live tenant by a third-party integration
+      (Vacademy-io/vacademy_platform `docs/crm/AIRTEL_VBC_INTEGRATION_STATUS.md`), which
+      finds its call by listing calls and matching the parties; the vbc-telephony SDK
+      does the same. Another report has an application-only token get an empty 202.
 
     Args:
         account_id (str):
@@ -210,7 +220,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorMessage | ErrorMessage | GatewayFault | str
+        ErrorMessage | ErrorMessage | GatewayFault | str
     """
 
     return sync_detailed(
@@ -225,16 +235,21 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateCallRequest,
-) -> Response[Any | ErrorMessage | GatewayFault | str]:
+) -> Response[ErrorMessage | GatewayFault | str]:
     """Place a call
 
      Places a call between two parties. With `type: click2dial` the `from` party's phone
     rings first; once it answers, `to` is dialled.
 
-    The documented response is the new call's id as a bare string. A conforming server
-    answers 200 with `application/json` (a JSON string); `text/plain` carrying the bare
-    id has also been seen. An application-only token has been seen to get an empty 202,
-    and no call is placed.
+    Two answers are known:
+
+    * **documented**: 200 with the new call's id as a bare string (`application/json`, a
+      JSON string, or `text/plain`).
+    * **observed**: 202, `text/plain`, with no call id and no `Location` header, and the
+      call is placed. Reported from a live tenant by a third-party integration
+      (Vacademy-io/vacademy_platform `docs/crm/AIRTEL_VBC_INTEGRATION_STATUS.md`), which
+      finds its call by listing calls and matching the parties; the vbc-telephony SDK
+      does the same. Another report has an application-only token get an empty 202.
 
     Args:
         account_id (str):
@@ -245,7 +260,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorMessage | ErrorMessage | GatewayFault | str]
+        Response[ErrorMessage | ErrorMessage | GatewayFault | str]
     """
 
     kwargs = _get_kwargs(
@@ -263,16 +278,21 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CreateCallRequest,
-) -> Any | ErrorMessage | GatewayFault | str | None:
+) -> ErrorMessage | GatewayFault | str | None:
     """Place a call
 
      Places a call between two parties. With `type: click2dial` the `from` party's phone
     rings first; once it answers, `to` is dialled.
 
-    The documented response is the new call's id as a bare string. A conforming server
-    answers 200 with `application/json` (a JSON string); `text/plain` carrying the bare
-    id has also been seen. An application-only token has been seen to get an empty 202,
-    and no call is placed.
+    Two answers are known:
+
+    * **documented**: 200 with the new call's id as a bare string (`application/json`, a
+      JSON string, or `text/plain`).
+    * **observed**: 202, `text/plain`, with no call id and no `Location` header, and the
+      call is placed. Reported from a live tenant by a third-party integration
+      (Vacademy-io/vacademy_platform `docs/crm/AIRTEL_VBC_INTEGRATION_STATUS.md`), which
+      finds its call by listing calls and matching the parties; the vbc-telephony SDK
+      does the same. Another report has an application-only token get an empty 202.
 
     Args:
         account_id (str):
@@ -283,7 +303,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorMessage | ErrorMessage | GatewayFault | str
+        ErrorMessage | ErrorMessage | GatewayFault | str
     """
 
     return (

@@ -180,8 +180,10 @@ def sync_detailed(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,8 +232,10 @@ def sync(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -275,8 +279,10 @@ async def asyncio_detailed(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -323,8 +329,10 @@ async def asyncio(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z. Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
+            year 9999, is this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
