@@ -29,7 +29,8 @@ from vbc_telephony import spec
 API_BASE_PATH = "/t/vbc.prod/telephony/v3"
 CONTROL_BASE_PATH = "/sandbox"
 CONTROL_SPEC = Path(__file__).with_name("control.yaml")
-TOKEN_PATH = "/token"  # noqa: S105 (a path, not a password)
+#: The documented token path, and the API gateway's own that live integrations use.
+TOKEN_PATHS = ("/token", "/t/vbc.prod/oauth2/token")
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 log = logging.getLogger("vbc_sandbox")
@@ -100,7 +101,7 @@ def on_problem(request: ConnexionRequest, error: Exception) -> ConnexionResponse
     status = int(getattr(error, "status_code", None) or getattr(error, "status", None) or 500)
     detail = getattr(error, "detail", None) or str(error) or "Request failed"
     headers = dict(getattr(error, "headers", None) or {})
-    if request.url.path == TOKEN_PATH:
+    if request.url.path in TOKEN_PATHS:
         oauth_error = "invalid_client" if status == 401 else "invalid_request"
         return error_response(
             400 if status not in (401, 405) else status,

@@ -14,6 +14,7 @@ import attrs
 import uvicorn
 
 from vbc_sandbox.app import API_BASE_PATH, SandboxApp, create_app
+from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.pbx import MAGIC_NUMBERS
 from vbc_sandbox.settings import DEFAULT_SEED, RateLimit, Settings, StaticToken
 
@@ -84,6 +85,13 @@ def parser() -> argparse.ArgumentParser:
         help="access token lifetime in seconds (default 24 h)",
     )
     p.add_argument("--rate-limit", help="per-token quota such as 10/min (default: none)")
+    p.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default="documented",
+        help="shape responses as Vonage documents them (default) or as live traffic showed"
+        " them: from_number/leg_map, microsecond strings, click2dial answering 202 with no id",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request line")
     p.add_argument(
         "--validate-responses", action="store_true", help="check every response against the spec"
@@ -111,6 +119,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         seed_file=args.seed_file,
         db_path=db,
         validate_responses=args.validate_responses,
+        dialect=args.dialect,
     )
 
 
@@ -125,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     where = settings.db_path or "memory"
     print(
         f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
-        f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s)",
+        f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s),"
+        f" {settings.dialect} dialect",
         file=sys.stderr,
         flush=True,
     )

@@ -7,8 +7,8 @@ import sqlite3
 from typing import Any
 
 from vbc_sandbox import paging
+from vbc_sandbox.dialects import as_json_number
 from vbc_sandbox.errors import NotFound
-from vbc_sandbox.pbx import as_json_number
 from vbc_sandbox.store import Store
 
 

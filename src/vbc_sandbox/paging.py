@@ -57,10 +57,19 @@ def page_of(
 
 
 def page_fields(
-    path: str, page: int, page_size: int, order: str, pages: int, filters: dict[str, Any]
+    path: str,
+    page: int,
+    page_size: int,
+    order: str,
+    pages: int,
+    filters: dict[str, Any],
+    *,
+    last_names_next: bool = False,
 ) -> dict[str, Any]:
     """The documented paging fields. URIs are relative to the API base, as documented, and
-    carry `page` plus every filter, so following them needs nothing else."""
+    carry `page` plus every filter, so following them needs nothing else. With
+    `last_names_next` the last page names itself as the next one, as the vendor's own
+    example of a one-page list does."""
     page_size = min(page_size, MAX_PAGE_SIZE)
     query = "".join(f"&{key}={value}" for key, value in filters.items() if value is not None)
 
@@ -68,13 +77,14 @@ def page_fields(
         return f"{path}?page_size={page_size}&order={order}&page={number}{query}"
 
     has_next = page < pages
+    next_uri = uri(page + 1) if has_next else (uri(page) if last_names_next else None)
     return {
         "current_page": page,
         "page_size": page_size,
         "pages": pages,
         "order": order,
-        "next_page": page + 1 if has_next else None,
+        "next_page": page + 1 if has_next or last_names_next else None,
         "first_page_uri": uri(1),
-        "next_page_uri": uri(page + 1) if has_next else None,
+        "next_page_uri": next_uri,
         "previous_page_uri": uri(min(page - 1, pages)) if page > 1 else None,
     }

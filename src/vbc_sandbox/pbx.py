@@ -7,7 +7,6 @@ deterministic, survives a restart, and is the same in every worker process.
 
 from __future__ import annotations
 
-import functools
 import re
 import sqlite3
 import time
@@ -15,6 +14,7 @@ import uuid
 from typing import Any
 
 from vbc_sandbox import paging
+from vbc_sandbox.dialects import OUTCOMES, as_json_number, dialect_for, status_of
 from vbc_sandbox.errors import Conflict, NotFound, SandboxError
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
@@ -26,22 +26,14 @@ MAGIC_NUMBERS = {
     "15550000503": "failed",  # 503 Service Unavailable
     "15550000180": "ringing",  # 180 Ringing, for ever: answer or hang up yourself
 }
-OUTCOMES = ("busy", "failed", "unanswered")
 PSTN_NUMBER = re.compile(r"\+?[0-9]{3,20}")
-
-
-@functools.lru_cache(maxsize=65536)
-def as_json_number(value: str) -> int | str:
-    """Digits go out as integers, as in the documented examples; anything else as a string."""
-    if value.isdigit() and len(value) < 16 and str(int(value)) == value:
-        return int(value)
-    return value
 
 
 class Pbx:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self.dialect = dialect_for(settings.dialect, store)
 
     # ----------------------------------------------------------------- reading
 
@@ -53,42 +45,14 @@ class Pbx:
         return "ringing"
 
     def call_status(self, legs: list[sqlite3.Row], now: float) -> str:
-        return self.status_of([self.leg_status(leg, now) for leg in legs])
-
-    @staticmethod
-    def status_of(statuses: list[str]) -> str:
-        """A call is busy/failed/unanswered if a leg is, on-call once every leg is."""
-        for status in statuses:
-            if status in OUTCOMES:
-                return status
-        if statuses and all(status == "on-call" for status in statuses):
-            return "on-call"
-        return "ringing"
+        return status_of([self.leg_status(leg, now) for leg in legs])
 
     def leg_json(self, leg: sqlite3.Row, now: float) -> dict[str, Any]:
-        return {
-            "account_id": as_json_number(leg["account_id"]),
-            "call_id": leg["call_id"],
-            "leg_id": leg["leg_id"],
-            "direction": leg["direction"],
-            "from": as_json_number(leg["from_number"]),
-            "to": as_json_number(leg["to_number"]),
-            "start_time": leg["start_time"],
-            "status": self.leg_status(leg, now),
-        }
+        return self.dialect.leg(leg, self.leg_status(leg, now), now)
 
     def call_json(self, call: sqlite3.Row, legs: list[sqlite3.Row], now: float) -> dict[str, Any]:
-        leg_objects = [self.leg_json(leg, now) for leg in legs]
-        return {
-            "account_id": as_json_number(call["account_id"]),
-            "call_id": call["call_id"],
-            "direction": call["direction"],
-            "from": as_json_number(call["from_number"]),
-            "to": as_json_number(call["to_number"]),
-            "start_time": call["start_time"],
-            "status": self.status_of([leg["status"] for leg in leg_objects]),
-            "legs": leg_objects,
-        }
+        statuses = [self.leg_status(leg, now) for leg in legs]
+        return self.dialect.call(call, legs, statuses, now)
 
     def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row:
         call = self.store.one(
@@ -192,6 +156,7 @@ class Pbx:
                 order,
                 pages,
                 {**filters, "as_of": as_of},
+                last_names_next=self.dialect.last_page_names_next,
             ),
         }
 

@@ -56,3 +56,6 @@ class Settings:
     """SQLite file shared by workers and kept across restarts; None keeps state in memory."""
     validate_responses: bool = False
     """Check every response against openapi.yaml (the test suite turns this on)."""
+    dialect: str = "documented"
+    """How responses are shaped: as Vonage documents them, or as live traffic showed them
+    (`vbc_sandbox.dialects`)."""

@@ -1,0 +1,178 @@
+"""How the sandbox speaks: the forms Vonage documents, or those live traffic showed.
+
+The PBX keeps one state; a dialect only renders it (see `Call` in openapi.yaml).
+
+* documented: `from`, `to`, `legs`; ids, numbers and epoch seconds as JSON integers;
+  statuses ringing, on-call, busy, failed, unanswered; a new call's id in a 200.
+* observed (resuldeger/crmnewpanel2, Vacademy-io/vacademy_platform): `from_number`,
+  `from_name`, `to_number`, `to_name`, `flags`, `leg_map`; strings throughout, times in
+  microseconds with "0" for unset; a call being set up is `initializing` and one whose party
+  has gone is `disconnected`; click2dial answers 202 text/plain with no id; the last page
+  of a list still names a next page.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from typing import Any
+
+from vbc_sandbox.store import Store
+
+DIALECTS = ("documented", "observed")
+#: Leg outcomes that end a call (busy, failed, unanswered): internal and documented states.
+OUTCOMES = ("busy", "failed", "unanswered")
+Reply = tuple[Any, int, dict[str, str]]
+
+
+@functools.lru_cache(maxsize=65536)
+def as_json_number(value: str) -> int | str:
+    """Digits go out as integers, as in the documented examples; anything else as a string."""
+    if value.isdigit() and len(value) < 16 and str(int(value)) == value:
+        return int(value)
+    return value
+
+
+def status_of(statuses: list[str]) -> str:
+    """A call is busy/failed/unanswered if a leg is, on-call once every leg is."""
+    for status in statuses:
+        if status in OUTCOMES:
+            return status
+    if statuses and all(status == "on-call" for status in statuses):
+        return "on-call"
+    return "ringing"
+
+
+def micros(seconds: float | None) -> str:
+    """A time as the live service sends it: microseconds since the epoch, "0" for unset."""
+    return "0" if seconds is None else str(int(seconds * 1_000_000))
+
+
+class Documented:
+    name = "documented"
+    #: Whether the last page of a list names a next page anyway.
+    last_page_names_next = False
+
+    def leg(self, leg: sqlite3.Row, status: str, now: float) -> dict[str, Any]:
+        return {
+            "account_id": as_json_number(leg["account_id"]),
+            "call_id": leg["call_id"],
+            "leg_id": leg["leg_id"],
+            "direction": leg["direction"],
+            "from": as_json_number(leg["from_number"]),
+            "to": as_json_number(leg["to_number"]),
+            "start_time": leg["start_time"],
+            "status": status,
+        }
+
+    def call(
+        self, call: sqlite3.Row, legs: list[sqlite3.Row], statuses: list[str], now: float
+    ) -> dict[str, Any]:
+        return {
+            "account_id": as_json_number(call["account_id"]),
+            "call_id": call["call_id"],
+            "direction": call["direction"],
+            "from": as_json_number(call["from_number"]),
+            "to": as_json_number(call["to_number"]),
+            "start_time": call["start_time"],
+            "status": status_of(statuses),
+            "legs": [
+                self.leg(leg, status, now) for leg, status in zip(legs, statuses, strict=True)
+            ],
+        }
+
+    def created(self, call_id: str) -> Reply:
+        # The documented body is the bare id; connexion serializes it as a JSON string.
+        return call_id, 200, {"Content-Type": "application/json"}
+
+
+class Observed(Documented):
+    name = "observed"
+    last_page_names_next = True
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one instance per process; seed data)
+    def directory(self, account_id: str) -> dict[str, tuple[str, str | None]]:
+        """extension -> (display name, device id), from the seed's users and devices."""
+        names = {
+            row["extension"]: row["username"].capitalize()
+            for row in self.store.all(
+                "SELECT username, extension FROM users WHERE account_id = ?", account_id
+            )
+        }
+        devices = {
+            row["extension"]: row["vh_id"]
+            for row in self.store.all(
+                "SELECT vh_id, extension FROM devices WHERE account_id = ?", account_id
+            )
+        }
+        return {ext: (names.get(ext, ext), devices.get(ext)) for ext in {*names, *devices}}
+
+    def name_of(self, account_id: str, number: str, placeholder: str) -> str:
+        known = self.directory(account_id).get(number)
+        return known[0] if known else placeholder
+
+    def leg(self, leg: sqlite3.Row, status: str, now: float) -> dict[str, Any]:
+        account = leg["account_id"]
+        # A leg reaches the party in to_number; one that is not ours is the outside world.
+        ours = self.directory(account).get(leg["to_number"])
+        answered = (
+            leg["answer_at"] if leg["answer_at"] is not None and leg["answer_at"] <= now else None
+        )
+        ended = leg["outcome_at"] if status in OUTCOMES else None
+        return {
+            "leg_id": leg["leg_id"],
+            "call_id": leg["call_id"],
+            "device_id": (ours[1] or leg["to_number"]) if ours else "pstn",
+            "direction": leg["direction"],
+            "extension": leg["to_number"],
+            "from_name": self.name_of(account, leg["from_number"], leg["from_number"]),
+            "from_number": leg["from_number"],
+            "to_name": self.name_of(account, leg["to_number"], "Outbound Call"),
+            "to_number": leg["to_number"],
+            "status": "disconnected" if status in OUTCOMES else status,
+            "start_time": micros(leg["start_time"]),
+            "answer_time": micros(answered),
+            "end_time": micros(ended),
+        }
+
+    def call(
+        self, call: sqlite3.Row, legs: list[sqlite3.Row], statuses: list[str], now: float
+    ) -> dict[str, Any]:
+        account = call["account_id"]
+        status = status_of(statuses)
+        if status in OUTCOMES:
+            status = "disconnected"
+        elif len(legs) < 2 and status == "ringing":
+            status = "initializing"  # click2dial: still ringing the caller's own phone
+        return {
+            "account_id": account,
+            "call_id": call["call_id"],
+            "direction": call["direction"],
+            "status": status,
+            "from_name": self.name_of(account, call["from_number"], call["from_number"]),
+            "from_number": call["from_number"],
+            "to_name": self.name_of(account, call["to_number"], "Outbound Call"),
+            "to_number": call["to_number"],
+            "start_time": micros(call["start_time"]),
+            "end_time": "0",
+            "flags": [],
+            "leg_map": {
+                leg["leg_id"]: self.leg(leg, leg_status, now)
+                for leg, leg_status in zip(legs, statuses, strict=True)
+            },
+        }
+
+    def created(self, call_id: str) -> Reply:
+        # Observed on a live tenant: 202, text/plain, no id and no Location header.
+        return "", 202, {"Content-Type": "text/plain"}
+
+
+def dialect_for(name: str, store: Store) -> Documented:
+    if name == "observed":
+        return Observed(store)
+    if name == "documented":
+        return Documented()
+    raise ValueError(f"the dialect must be one of {', '.join(DIALECTS)}, not {name!r}")
