@@ -80,11 +80,11 @@ def rewrite_calls(exchange: Exchange, change: Callable[[dict[str, Any]], None]) 
 
 
 def missing_field(exchange: Exchange) -> None:
-    rewrite_calls(exchange, lambda call: call.pop("status"))
+    rewrite_calls(exchange, lambda call: call.pop("call_id"))
 
 
 def undocumented_enum(exchange: Exchange) -> None:
-    rewrite_calls(exchange, lambda call: call.update(status="ended"))
+    rewrite_calls(exchange, lambda call: call.update(status="sleeping"))
 
 
 def wrong_type(exchange: Exchange) -> None:

@@ -115,7 +115,7 @@ def test_undocumented_state_shows_in_the_drift_report() -> None:
     with faulty("--fault", "undocumented_enum") as target:
         result = against(target, "--sandbox", "--max-examples", "5")
     assert (
-        "enum value 'ended' at $.status in GET /cc/accounts/{account_id}/calls/{call_id}"
+        "enum value 'sleeping' at $.status in GET /cc/accounts/{account_id}/calls/{call_id}"
         in result.stdout
     )
 

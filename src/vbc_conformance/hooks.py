@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import attrs
 import requests
 import schemathesis
 
@@ -91,16 +92,12 @@ def after_call(
         body if isinstance(body, dict | list) else None,
         has_body=bool(response.content),
     )
-    for drift in found:
-        record(
-            {
-                "event": "drift",
-                "kind": drift.kind,
-                "operation": drift.operation,
-                "where": drift.where,
-                "value": drift.value,
-            }
-        )
+    for drift in found.drift:
+        record({"event": "drift", **attrs.asdict(drift)})
+    for form in found.forms:
+        record({"event": "form", **attrs.asdict(form)})
+    for advisory in found.advisories:
+        record({"event": "advisory", **attrs.asdict(advisory)})
 
 
 def note_cascades(operation: str, case: schemathesis.Case[Any], status: int, body: Any) -> None:

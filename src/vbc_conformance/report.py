@@ -27,6 +27,9 @@ class Failure:
     curl: str
 
 
+EXIT_CONFORMS, EXIT_NONCONFORMING, EXIT_INCOMPLETE = 0, 1, 2
+
+
 @attrs.define
 class Outcome:
     seed: int | None = None
@@ -35,6 +38,13 @@ class Outcome:
     failures: list[Failure] = attrs.field(factory=list)
     drift: Counter[tuple[str, str, str, str]] = attrs.field(factory=Counter)
     operations: list[str] = attrs.field(factory=list)
+    #: (dialect, kind, what) -> times seen; see drift.Form.
+    forms: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
+    #: (operation, where, keyword, value) -> times seen; see drift.Advisory.
+    advisories: Counter[tuple[str, str, str, str]] = attrs.field(factory=Counter)
+    #: (label, error type, message) -> times: requests that got no answer to judge (a timeout,
+    #: a refused connection), which are not check failures.
+    errors: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
 
     @property
     def total_cases(self) -> int:
@@ -43,6 +53,40 @@ class Outcome:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def exit_code(self) -> int:
+        """0 conforms; 1 a check failed; 2 no check failed but some requests got no answer
+        to judge, so conformance is not known."""
+        if self.failures:
+            return EXIT_NONCONFORMING
+        return EXIT_INCOMPLETE if self.errors else EXIT_CONFORMS
+
+    @property
+    def verdict(self) -> str:
+        if self.failures:
+            return f"{len(self.failures)} distinct failure(s), exit 1"
+        if self.errors:
+            return (
+                f"incomplete: no check failed, but {sum(self.errors.values())} request(s) got"
+                " no answer to judge (listed below), exit 2"
+            )
+        return "conforms"
+
+    def dialect(self) -> str:
+        """Which form of the API the target speaks, judged by the fields and answers only one
+        form has, with what showed it."""
+        shown: dict[str, list[str]] = {"documented": [], "observed": []}
+        for dialect, kind, what in sorted(self.forms):
+            shown.setdefault(dialect, []).append(what if kind != "value" else f"({what})")
+        telling = {dialect for dialect, kind, _ in self.forms if kind != "value"}
+        name = (
+            "mixed"
+            if len(telling) > 1
+            else next(iter(telling), "unknown (no call was seen in a successful answer)")
+        )
+        parts = [f"{d}: {', '.join(items)}" for d, items in shown.items() if items]
+        return f"{name}" + (f" ({'; '.join(parts)})" if parts else "")
 
     def rows(self) -> list[tuple[str, int, str]]:
         """(operation, cases, failed checks or "-"): the spec's operations in its order, then
@@ -67,6 +111,7 @@ def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> O
         event = json.loads(line)
         if "Initialize" in event:
             outcome.seed = event["Initialize"].get("seed")
+        read_error(event, outcome)
         finished = event.get("ScenarioFinished")
         if not finished:
             continue
@@ -103,8 +148,25 @@ def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> O
     if drift_events and drift_events.exists():
         for line in drift_events.read_text(encoding="utf-8").splitlines():
             event = json.loads(line)
-            outcome.drift[(event["kind"], event["value"], event["where"], event["operation"])] += 1
+            if event["event"] == "drift":
+                drifted = (event["kind"], event["value"], event["where"], event["operation"])
+                outcome.drift[drifted] += 1
+            elif event["event"] == "form":
+                outcome.forms[(event["dialect"], event["kind"], event["what"])] += 1
+            elif event["event"] == "advisory":
+                beyond = (event["operation"], event["where"], event["keyword"], event["value"])
+                outcome.advisories[beyond] += 1
     return outcome
+
+
+def read_error(event: dict[str, Any], outcome: Outcome) -> None:
+    """Count a schemathesis error event (not a check failure) under its operation."""
+    error = event.get("NonFatalError") or event.get("FatalError")
+    if not error:
+        return
+    value = error.get("value") or {}
+    message = str(value.get("message", "")).splitlines()[0][:200] if value.get("message") else ""
+    outcome.errors[(error.get("label") or "run", value.get("type", "error"), message)] += 1
 
 
 def curl(request: dict[str, Any]) -> str:
@@ -156,9 +218,18 @@ def summary(outcome: Outcome, seconds: float) -> str:
     for op, cases, failed in outcome.rows():
         lines.append(f"{op:<{width}}  {cases:>6}  {failed}")
     rate = outcome.total_cases / seconds if seconds > 0 else 0.0
-    verdict = "conforms" if outcome.passed else f"{len(outcome.failures)} distinct failure(s)"
     timing = f"{outcome.total_cases} cases in {seconds:.1f} s ({rate:.0f} cases/s)"
-    lines.append(f"\n{timing}, seed {outcome.seed}: {verdict}")
+    lines.append(f"\n{timing}, seed {outcome.seed}: {outcome.verdict}")
+    lines.append(f"dialect: {outcome.dialect()}")
+    for (label, kind, message), count in sorted(outcome.errors.items()):
+        lines.append(f"  error in {label}: {kind}: {message} (x{count})")
+    if outcome.advisories:
+        lines.append(
+            f"advisories: {len(outcome.advisories)} value(s) outside limits that are only this"
+            " project's assumptions (not failures)"
+        )
+        for (operation, where, keyword, value), count in sorted(outcome.advisories.items()):
+            lines.append(f"  {where} in {operation}: {value} outside assumed {keyword} (x{count})")
     if outcome.drift:
         lines.append(
             f"drift: {len(outcome.drift)} thing(s) seen that openapi.yaml does not describe"
@@ -203,6 +274,21 @@ def markdown(outcome: Outcome, target: str, seconds: float) -> str:
             "```",
             "",
         ]
+    out += ["## Dialect", "", outcome.dialect(), ""]
+    if outcome.errors:
+        out += ["## Errors (requests with no answer to judge)", ""]
+        out += ["| operation | error | message | times |", "|---|---|---|---:|"]
+        for (label, kind, message), count in sorted(outcome.errors.items()):
+            out.append(f"| `{label}` | {kind} | {message} | {count} |")
+        out.append("")
+    out += ["## Advisories (this project's assumptions, not failures)", ""]
+    if not outcome.advisories:
+        out += ["None.", ""]
+    else:
+        out += ["| operation | where | assumed | value | times |", "|---|---|---|---|---:|"]
+        for (operation, where, keyword, value), count in sorted(outcome.advisories.items()):
+            out.append(f"| `{operation}` | `{where}` | {keyword} | `{value}` | {count} |")
+        out.append("")
     out += ["## Drift", ""]
     if not outcome.drift:
         out.append("Nothing seen that openapi.yaml does not describe.")

@@ -145,7 +145,7 @@ class Observed(Documented):
         status = status_of(statuses)
         if status in OUTCOMES:
             status = "disconnected"
-        elif len(legs) < 2 and status == "ringing":
+        elif call["direction"] == "outbound" and statuses and statuses[0] == "ringing":
             status = "initializing"  # click2dial: still ringing the caller's own phone
         return {
             "account_id": account,
