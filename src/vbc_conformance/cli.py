@@ -15,10 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-import yaml
 
 from vbc_conformance import report
-from vbc_conformance.drift import strip_assumptions
 from vbc_conformance.safety import CALLER_TYPES, Party
 from vbc_sandbox.dialects import DIALECTS
 from vbc_telephony import spec
@@ -252,17 +250,6 @@ def config_for(settings: dict[str, str], scratch: Path) -> Path:
     return copy
 
 
-def spec_for(settings: dict[str, str], scratch: Path) -> Path:
-    """openapi.yaml, or for a live target a copy without the limits that are only this
-    project's assumptions (`x-vbc-assumption`): a live target is judged on what is documented
-    or observed; values outside our assumptions are reported as advisories instead."""
-    if settings["VBC_CONFORMANCE_LIVE"] == "0":
-        return spec.TELEPHONY_SPEC
-    judged = scratch / "openapi.yaml"
-    judged.write_text(yaml.safe_dump(strip_assumptions(spec.load())), encoding="utf-8")
-    return judged
-
-
 def schemathesis_command(
     args: argparse.Namespace, settings: dict[str, str], reports: Path
 ) -> list[str]:
@@ -273,7 +260,7 @@ def schemathesis_command(
         "--config-file",
         str(config_for(settings, reports)),
         "run",
-        str(spec_for(settings, reports)),
+        str(spec.TELEPHONY_SPEC),
         "--report",
         "ndjson,junit" if args.junit else "ndjson",
         "--report-dir",

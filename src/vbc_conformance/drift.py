@@ -76,17 +76,6 @@ def breaks(keyword: str, limit: Any, value: Any) -> bool:
     return False
 
 
-def strip_assumptions(node: Any) -> Any:
-    """A copy of a spec (or part) without the limits that are only our assumptions, for
-    testing a live target: it is judged on what is documented or observed, nothing else."""
-    if isinstance(node, list):
-        return [strip_assumptions(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    assumed = set(node.get("x-vbc-assumption", ()))
-    return {key: strip_assumptions(value) for key, value in node.items() if key not in assumed}
-
-
 class DriftFinder:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document

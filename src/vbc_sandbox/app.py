@@ -24,6 +24,7 @@ from vbc_sandbox.errors import OAuthError, SandboxError, documented_body
 from vbc_sandbox.pbx import Pbx
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
+from vbc_sandbox.validation import validator_map
 from vbc_telephony import spec
 
 API_BASE_PATH = "/t/vbc.prod/telephony/v3"
@@ -145,7 +146,7 @@ class SandboxApp:
         resolver = Resolver(
             function_resolver=lambda name: getattr(handlers, name.rsplit(".", 1)[-1])
         )
-        app = connexion.AsyncApp(__name__)
+        app = connexion.AsyncApp(__name__, validator_map=validator_map())
         for document, base_path in [
             (spec.load(), API_BASE_PATH),
             (spec.load(CONTROL_SPEC), CONTROL_BASE_PATH),
