@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, STATIC_TOKENS, TOKEN
 from tests.fixtures import live_evidence as evidence
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony import PasswordGrant, Telephony
