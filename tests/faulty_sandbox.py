@@ -4,9 +4,11 @@ request it forwards. Started like vbc-sandbox (same flags) plus --fault and --re
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import uvicorn
 from starlette.types import Message, Receive, Scope, Send
@@ -115,6 +117,20 @@ def invalid_input_accepted(exchange: Exchange) -> None:
         exchange.set_json({"account_id": 1234, "call_id": ids[3], "leg_id": ids[5]}, 200)
 
 
+def beyond_assumed_limits(exchange: Exchange) -> None:
+    """Departs only from this project's assumptions, never from the vendor's documentation:
+    accepts an extension longer than the assumed 32 characters, and sends call times in the
+    Reports API's zoneless form, outside the assumed pattern."""
+    extension = parse_qs(exchange.query).get("extension", [""])[0]
+    if (
+        exchange.is_op("GET", "/cc/accounts/{a}/calls")
+        and exchange.status == 400
+        and len(extension) > ASSUMED_EXTENSION_LENGTH
+    ):
+        exchange.set_json({"calls": []}, 200)
+    rewrite_calls(exchange, lambda call: call.update(start_time="2026-09-24 22:33:18"))
+
+
 class DeletedCallStaysReadable:
     """A hung-up call still answers its owner (and only its owner) with 200."""
 
@@ -142,10 +158,15 @@ FAULTS: dict[str, Callable[[Exchange], None]] = {
     "undocumented_status": undocumented_status,
     "wrong_content_type": wrong_content_type,
     "invalid_input_accepted": invalid_input_accepted,
+    "beyond_assumed_limits": beyond_assumed_limits,
     "deleted_call_readable": DeletedCallStaysReadable(),
 }
 #: Faults in the request rather than the response.
-REQUEST_FAULTS = {"auth_not_enforced", "cross_account_leak"}
+REQUEST_FAULTS = {"auth_not_enforced", "cross_account_leak", "slow_devices"}
+#: The extension length openapi.yaml assumes (x-vbc-assumption), not the vendor.
+ASSUMED_EXTENSION_LENGTH = 32
+#: How long "slow_devices" keeps a device listing waiting.
+SLOW_SECONDS = 2.0
 
 
 class FaultLayer:
@@ -196,6 +217,10 @@ class FaultLayer:
             elif message["type"] == "http.response.body":
                 exchange.body += message.get("body", b"")
 
+        if self.fault == "slow_devices" and exchange.is_op(
+            "GET", "/registration/accounts/{a}/devices"
+        ):
+            await asyncio.sleep(SLOW_SECONDS)  # longer than the run's --request-timeout
         await self.app(scope, replay, capture)
         if self.fault in FAULTS:
             FAULTS[self.fault](exchange)

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import ACCOUNT, OTHER_TOKEN, STATIC_TOKENS, TOKEN
 from vbc_sandbox.launch import SandboxProcess
+from vbc_telephony import Telephony
 
 ROOT = Path(__file__).resolve().parents[1]
 OPERATIONS = [
@@ -67,6 +68,11 @@ def test_embedded_default_run_passes_and_reports_every_operation(tmp_path: Path)
         row = summary_row(result.stdout, operation).split()
         assert int(row[1]) > 0 and row[2] == "-", row
     assert "cases/s), seed 1: conforms" in result.stdout
+    # What the target speaks, and what showed it.
+    assert "dialect: documented (documented: POST /cc/accounts/{account_id}/calls answers 200" in (
+        result.stdout
+    )
+    assert "Call.legs" in result.stdout and "Call.leg_map" not in result.stdout
     assert "## Failures (0)" in report.read_text()
     assert "<testsuite" in junit.read_text()
 
@@ -203,3 +209,40 @@ def test_usage_errors_exit_2_with_one_line() -> None:
         "leg:abc",
     )
     assert bad_party.returncode == 2 and "--dial-allow takes TYPE:DESTINATION" in bad_party.stderr
+
+
+def test_the_observed_dialect_conforms_and_is_named_with_its_fields() -> None:
+    result = conformance("--dialect", "observed", "--max-examples", "10")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ": conforms" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if line.startswith("dialect:"))
+    assert line.startswith("dialect: observed (")
+    for shown in ("answers 202", "Call.leg_map", "Call.from_number", "CallLeg.device_id"):
+        assert shown in line
+    # Map keys are leg ids, not undocumented fields.
+    assert "drift" not in result.stdout
+
+
+def test_a_live_target_departing_only_from_our_assumptions_conforms_with_advisories() -> None:
+    with faulty("--fault", "beyond_assumed_limits") as target:
+        # A call for the read-only run to read (it places none itself).
+        Telephony(account_id=ACCOUNT, token=TOKEN, base_url=target.base_url).calls.dial(
+            "15550000180", from_="1001"
+        )
+        live = against(target, "--max-examples", "10")
+        as_sandbox = against(target, "--sandbox", "--max-examples", "10")
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert ": conforms" in live.stdout and "FAILED" not in live.stdout
+    assert "advisories:" in live.stdout and "'2026-09-24 22:33:18'" in live.stdout
+    # Judged as our own sandbox, the same answers break the spec's (our) limits.
+    assert as_sandbox.returncode == 1, as_sandbox.stdout
+    assert "FAILED get_call: response_schema_conformance" in as_sandbox.stdout
+
+
+def test_requests_that_time_out_are_named_and_the_exit_code_matches_the_verdict() -> None:
+    with faulty("--fault", "slow_devices") as target:
+        result = against(target, "--sandbox", "--max-examples", "2", "--request-timeout", "0.5")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "incomplete: no check failed" in result.stdout and "exit 2" in result.stdout
+    assert "conforms" not in result.stdout
+    assert "error in GET /registration/accounts/{account_id}/devices" in result.stdout

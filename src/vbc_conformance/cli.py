@@ -117,6 +117,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--rate-limit", help="at most this many requests, e.g. 10/m (Vonage's default quota)"
     )
+    run.add_argument(
+        "--request-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="give up on a request after this long (default from schemathesis.toml); a"
+        " request that times out is named, and the run exits 2: not judged, not failed",
+    )
     run.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report")
     run.add_argument(
         "--report",
@@ -274,6 +281,8 @@ def schemathesis_command(
         command += ["--seed", str(args.seed)]
     if args.rate_limit:
         command += ["--rate-limit", args.rate_limit]
+    if args.request_timeout is not None:
+        command += ["--request-timeout", str(args.request_timeout)]
     if settings["VBC_CONFORMANCE_LIVE"] == "1":
         if settings["VBC_CONFORMANCE_WRITES"] == "0":
             # Read-only: no operation but GETs, and no probe with another method either.

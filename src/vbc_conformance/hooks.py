@@ -144,7 +144,7 @@ def filter_failure(
                 "operation": f"{case.method.upper()} {case.operation.path}",
                 "where": "response" if name == "JsonSchemaError" else "request",
                 "keyword": "limits",
-                "value": f"{failure.title} ({case.formatted_path})"[:200],
+                "value": f"{failure.title}: {case.formatted_path} {case.query or ''}"[:200],
             }
         )
         return False
