@@ -13,13 +13,15 @@ define generate_into
 		--output-path $(1) --fail-on-warning >/dev/null
 endef
 
-.PHONY: help install generate check-generated lint test conformance bench
+.PHONY: help install generate check-generated lint portability test conformance bench
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
 	@echo "make generate         regenerate generated/ from openapi.yaml"
 	@echo "make check-generated  fail if generated/ differs from a fresh generation"
 	@echo "make lint             spec validators, ruff, mypy --strict"
+	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
+	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite"
 	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx)"
@@ -55,7 +57,11 @@ lint: install
 	ruff format --check src tests
 	mypy
 
-test: lint check-generated
+# openapi-generator-cli runs a bundled jar: it needs Java 11+ (java on PATH).
+portability: install
+	python scripts/portability.py
+
+test: lint check-generated portability
 	pytest
 
 conformance: $(BIN)/.installed

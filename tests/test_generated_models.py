@@ -15,8 +15,6 @@ from vbc_telephony import spec
 from vbc_telephony_api import models
 from vbc_telephony_api.models import (
     AnswerCall,
-    AttendedTransfer,
-    BlindTransfer,
     Call,
     CallActionResult,
     CallLeg,
@@ -35,7 +33,8 @@ from vbc_telephony_api.models import (
     StopOnDemandRecording,
     StopSound,
     TransferCall,
-    UnholdLeg,
+    TransferLeg,
+    UnholdOrAnswerLeg,
 )
 
 SEED = json.loads((Path(__file__).parent / "fixtures" / "seed_examples.json").read_text())[
@@ -195,12 +194,12 @@ REQUEST_MODELS: dict[tuple[str, str], Any] = {
     ("update_call", "park"): ParkCall,
     ("update_call", "transfer"): TransferCall,
     ("update_call_leg", "hold"): HoldLeg,
-    ("update_call_leg", "unhold"): UnholdLeg,
+    ("update_call_leg", "unhold"): UnholdOrAnswerLeg,
     ("update_call_leg", "dtmf"): SendDtmf,
     ("update_call_leg", "playSound"): PlaySound,
     ("update_call_leg", "stopSound"): StopSound,
-    ("update_call_leg", "blindTransfer"): BlindTransfer,
-    ("update_call_leg", "attendedTransfer"): AttendedTransfer,
+    ("update_call_leg", "blindTransfer"): TransferLeg,
+    ("update_call_leg", "attendedTransfer"): TransferLeg,
     ("update_call_leg", "startCompanyRecording"): StartCompanyRecording,
     ("update_call_leg", "stopOnDemandRecording"): StopOnDemandRecording,
 }

@@ -21,8 +21,6 @@ from vbc_telephony_api.api.call_leg import (
 from vbc_telephony_api.models import (
     AnswerCall,
     AnswerCallState,
-    BlindTransfer,
-    BlindTransferState,
     Call,
     CalledParty,
     CalledPartyType,
@@ -46,8 +44,10 @@ from vbc_telephony_api.models import (
     StartCompanyRecordingRecording,
     StartCompanyRecordingService,
     StopSound,
-    UnholdLeg,
-    UnholdLegState,
+    TransferLeg,
+    TransferLegState,
+    UnholdOrAnswerLeg,
+    UnholdOrAnswerLegState,
 )
 
 ClientFor = Callable[[SandboxProcess, str], AuthenticatedClient]
@@ -121,7 +121,7 @@ def test_click2dial_through_hold_dtmf_transfer_and_hangup(
     assert hold.status_code == 200 and hold.parsed.call_state == "held"
     # PUT is idempotent: holding a held leg succeeds and changes nothing.
     assert act(api, call_id, leg_id, HoldLeg(state=HoldLegState.HELD)).status_code == 200
-    unhold = act(api, call_id, leg_id, UnholdLeg(state=UnholdLegState.ACTIVE))
+    unhold = act(api, call_id, leg_id, UnholdOrAnswerLeg(state=UnholdOrAnswerLegState.ACTIVE))
     assert unhold.status_code == 200 and unhold.parsed.call_state == "on-call"
     assert act(api, call_id, leg_id, SendDtmf(dtmf="*123#")).parsed.destination == "*123#"
     playing = act(
@@ -144,8 +144,8 @@ def test_click2dial_through_hold_dtmf_transfer_and_hangup(
         api,
         call_id,
         leg_id,
-        BlindTransfer(
-            state=BlindTransferState.ACTIVE,
+        TransferLeg(
+            state=TransferLegState.ACTIVE,
             to=Contact(destination="1003", type_=ContactType.EXTENSION),
         ),
     )

@@ -7,12 +7,6 @@ from typing import Literal
 from vbc_telephony_api.models import (
     AnswerCall,
     AnswerCallState,
-    AnswerLeg,
-    AnswerLegState,
-    AttendedTransfer,
-    AttendedTransferState,
-    BlindTransfer,
-    BlindTransferState,
     CalledParty,
     CalledPartyType,
     CallingParty,
@@ -43,21 +37,21 @@ from vbc_telephony_api.models import (
     StopOnDemandRecordingService,
     StopSound,
     TransferCall,
-    UnholdLeg,
-    UnholdLegState,
+    TransferLeg,
+    TransferLegState,
+    UnholdOrAnswerLeg,
+    UnholdOrAnswerLegState,
 )
 
 PartyType = Literal["extension", "device", "pstn"]
 Recording = Literal["ccr", "ocr"]
 LegAction = (
     HoldLeg
-    | UnholdLeg
-    | AnswerLeg
+    | UnholdOrAnswerLeg
     | SendDtmf
     | PlaySound
     | StopSound
-    | BlindTransfer
-    | AttendedTransfer
+    | TransferLeg
     | StartCompanyRecording
     | StopCompanyRecording
     | StartOnDemandRecording
@@ -101,12 +95,13 @@ def hold() -> HoldLeg:
     return HoldLeg(state=HoldLegState.HELD)
 
 
-def unhold() -> UnholdLeg:
-    return UnholdLeg(state=UnholdLegState.ACTIVE)
+def unhold() -> UnholdOrAnswerLeg:
+    return UnholdOrAnswerLeg(state=UnholdOrAnswerLegState.ACTIVE)
 
 
-def answer_leg() -> AnswerLeg:
-    return AnswerLeg(state=AnswerLegState.ACTIVE)
+def answer_leg() -> UnholdOrAnswerLeg:
+    """The same body as unhold(): on a ringing leg it answers."""
+    return UnholdOrAnswerLeg(state=UnholdOrAnswerLegState.ACTIVE)
 
 
 def dtmf(digits: str) -> SendDtmf:
@@ -121,13 +116,13 @@ def stop_playing() -> StopSound:
     return StopSound(stream=False)
 
 
-def blind_transfer(to: str | int, kind: PartyType) -> BlindTransfer:
-    return BlindTransfer(state=BlindTransferState.ACTIVE, to=contact(to, kind))
+def blind_transfer(to: str | int, kind: PartyType) -> TransferLeg:
+    return TransferLeg(state=TransferLegState.ACTIVE, to=contact(to, kind))
 
 
-def attended_transfer(other_leg_id: str) -> AttendedTransfer:
-    return AttendedTransfer(
-        state=AttendedTransferState.ACTIVE,
+def attended_transfer(other_leg_id: str) -> TransferLeg:
+    return TransferLeg(
+        state=TransferLegState.ACTIVE,
         to=LegReference(destination=other_leg_id, type_=LegReferenceType.LEG),
     )
 
@@ -153,4 +148,4 @@ def stop_recording(service: Recording) -> StopCompanyRecording | StopOnDemandRec
 
 
 #: Actions whose repetition repeats their effect: never retried once they may have arrived.
-UNREPEATABLE = (SendDtmf, PlaySound, BlindTransfer, AttendedTransfer, TransferCall)
+UNREPEATABLE = (SendDtmf, PlaySound, TransferLeg, TransferCall)

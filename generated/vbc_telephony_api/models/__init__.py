@@ -2,12 +2,6 @@
 
 from .answer_call import AnswerCall
 from .answer_call_state import AnswerCallState
-from .answer_leg import AnswerLeg
-from .answer_leg_state import AnswerLegState
-from .attended_transfer import AttendedTransfer
-from .attended_transfer_state import AttendedTransferState
-from .blind_transfer import BlindTransfer
-from .blind_transfer_state import BlindTransferState
 from .call import Call
 from .call_action_result import CallActionResult
 from .call_leg import CallLeg
@@ -57,18 +51,14 @@ from .stop_on_demand_recording_recording import StopOnDemandRecordingRecording
 from .stop_on_demand_recording_service import StopOnDemandRecordingService
 from .stop_sound import StopSound
 from .transfer_call import TransferCall
-from .unhold_leg import UnholdLeg
-from .unhold_leg_state import UnholdLegState
+from .transfer_leg import TransferLeg
+from .transfer_leg_state import TransferLegState
+from .unhold_or_answer_leg import UnholdOrAnswerLeg
+from .unhold_or_answer_leg_state import UnholdOrAnswerLegState
 
 __all__ = (
     "AnswerCall",
     "AnswerCallState",
-    "AnswerLeg",
-    "AnswerLegState",
-    "AttendedTransfer",
-    "AttendedTransferState",
-    "BlindTransfer",
-    "BlindTransferState",
     "Call",
     "CallActionResult",
     "CallLeg",
@@ -118,6 +108,8 @@ __all__ = (
     "StopOnDemandRecordingService",
     "StopSound",
     "TransferCall",
-    "UnholdLeg",
-    "UnholdLegState",
+    "TransferLeg",
+    "TransferLegState",
+    "UnholdOrAnswerLeg",
+    "UnholdOrAnswerLegState",
 )

@@ -6,9 +6,6 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.answer_leg import AnswerLeg
-from ...models.attended_transfer import AttendedTransfer
-from ...models.blind_transfer import BlindTransfer
 from ...models.error_message import ErrorMessage
 from ...models.gateway_fault import GatewayFault
 from ...models.hold_leg import HoldLeg
@@ -20,7 +17,8 @@ from ...models.start_on_demand_recording import StartOnDemandRecording
 from ...models.stop_company_recording import StopCompanyRecording
 from ...models.stop_on_demand_recording import StopOnDemandRecording
 from ...models.stop_sound import StopSound
-from ...models.unhold_leg import UnholdLeg
+from ...models.transfer_leg import TransferLeg
+from ...models.unhold_or_answer_leg import UnholdOrAnswerLeg
 from ...types import Response
 
 
@@ -29,10 +27,7 @@ def _get_kwargs(
     call_id: str,
     leg_id: str,
     *,
-    body: AnswerLeg
-    | AttendedTransfer
-    | BlindTransfer
-    | HoldLeg
+    body: HoldLeg
     | PlaySound
     | SendDtmf
     | StartCompanyRecording
@@ -40,7 +35,8 @@ def _get_kwargs(
     | StopCompanyRecording
     | StopOnDemandRecording
     | StopSound
-    | UnholdLeg,
+    | TransferLeg
+    | UnholdOrAnswerLeg,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -55,13 +51,11 @@ def _get_kwargs(
 
     if (
         isinstance(body, HoldLeg)
-        or isinstance(body, UnholdLeg)
-        or isinstance(body, AnswerLeg)
+        or isinstance(body, TransferLeg)
+        or isinstance(body, UnholdOrAnswerLeg)
         or isinstance(body, SendDtmf)
         or isinstance(body, PlaySound)
         or isinstance(body, StopSound)
-        or isinstance(body, BlindTransfer)
-        or isinstance(body, AttendedTransfer)
         or isinstance(body, StartCompanyRecording)
         or isinstance(body, StopCompanyRecording)
         or isinstance(body, StartOnDemandRecording)
@@ -190,10 +184,7 @@ def sync_detailed(
     leg_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswerLeg
-    | AttendedTransfer
-    | BlindTransfer
-    | HoldLeg
+    body: HoldLeg
     | PlaySound
     | SendDtmf
     | StartCompanyRecording
@@ -201,7 +192,8 @@ def sync_detailed(
     | StopCompanyRecording
     | StopOnDemandRecording
     | StopSound
-    | UnholdLeg,
+    | TransferLeg
+    | UnholdOrAnswerLeg,
 ) -> Response[ErrorMessage | GatewayFault | LegActionResult]:
     """Act on a leg (hold, answer, DTMF, sound, transfer, recording)
 
@@ -215,11 +207,15 @@ def sync_detailed(
         account_id (str):
         call_id (str):
         leg_id (str):
-        body (AnswerLeg | AttendedTransfer | BlindTransfer | HoldLeg | PlaySound | SendDtmf |
-            StartCompanyRecording | StartOnDemandRecording | StopCompanyRecording |
-            StopOnDemandRecording | StopSound | UnholdLeg): Exactly one action. `UnholdLeg` and
-            `AnswerLeg` have the same body; which one it is
-            depends on the leg's state, so this is `anyOf`, not `oneOf`.
+        body (HoldLeg | PlaySound | SendDtmf | StartCompanyRecording | StartOnDemandRecording |
+            StopCompanyRecording | StopOnDemandRecording | StopSound | TransferLeg |
+            UnholdOrAnswerLeg): Exactly one action. Taking a leg off hold and answering a ringing leg
+            are the same
+            body (`UnholdOrAnswerLeg`); which it does depends on the leg's state. The forms exclude
+            each other, so this is `oneOf`: generators that type unions (typescript-fetch) give
+            a union of the forms, not one object with every field. `TransferLeg` has every
+            field of `UnholdOrAnswerLeg` and more, so it comes first, in this list and by name,
+            for generators that try the forms in either order (typescript-fetch sorts by name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -249,10 +245,7 @@ def sync(
     leg_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswerLeg
-    | AttendedTransfer
-    | BlindTransfer
-    | HoldLeg
+    body: HoldLeg
     | PlaySound
     | SendDtmf
     | StartCompanyRecording
@@ -260,7 +253,8 @@ def sync(
     | StopCompanyRecording
     | StopOnDemandRecording
     | StopSound
-    | UnholdLeg,
+    | TransferLeg
+    | UnholdOrAnswerLeg,
 ) -> ErrorMessage | GatewayFault | LegActionResult | None:
     """Act on a leg (hold, answer, DTMF, sound, transfer, recording)
 
@@ -274,11 +268,15 @@ def sync(
         account_id (str):
         call_id (str):
         leg_id (str):
-        body (AnswerLeg | AttendedTransfer | BlindTransfer | HoldLeg | PlaySound | SendDtmf |
-            StartCompanyRecording | StartOnDemandRecording | StopCompanyRecording |
-            StopOnDemandRecording | StopSound | UnholdLeg): Exactly one action. `UnholdLeg` and
-            `AnswerLeg` have the same body; which one it is
-            depends on the leg's state, so this is `anyOf`, not `oneOf`.
+        body (HoldLeg | PlaySound | SendDtmf | StartCompanyRecording | StartOnDemandRecording |
+            StopCompanyRecording | StopOnDemandRecording | StopSound | TransferLeg |
+            UnholdOrAnswerLeg): Exactly one action. Taking a leg off hold and answering a ringing leg
+            are the same
+            body (`UnholdOrAnswerLeg`); which it does depends on the leg's state. The forms exclude
+            each other, so this is `oneOf`: generators that type unions (typescript-fetch) give
+            a union of the forms, not one object with every field. `TransferLeg` has every
+            field of `UnholdOrAnswerLeg` and more, so it comes first, in this list and by name,
+            for generators that try the forms in either order (typescript-fetch sorts by name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -303,10 +301,7 @@ async def asyncio_detailed(
     leg_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswerLeg
-    | AttendedTransfer
-    | BlindTransfer
-    | HoldLeg
+    body: HoldLeg
     | PlaySound
     | SendDtmf
     | StartCompanyRecording
@@ -314,7 +309,8 @@ async def asyncio_detailed(
     | StopCompanyRecording
     | StopOnDemandRecording
     | StopSound
-    | UnholdLeg,
+    | TransferLeg
+    | UnholdOrAnswerLeg,
 ) -> Response[ErrorMessage | GatewayFault | LegActionResult]:
     """Act on a leg (hold, answer, DTMF, sound, transfer, recording)
 
@@ -328,11 +324,15 @@ async def asyncio_detailed(
         account_id (str):
         call_id (str):
         leg_id (str):
-        body (AnswerLeg | AttendedTransfer | BlindTransfer | HoldLeg | PlaySound | SendDtmf |
-            StartCompanyRecording | StartOnDemandRecording | StopCompanyRecording |
-            StopOnDemandRecording | StopSound | UnholdLeg): Exactly one action. `UnholdLeg` and
-            `AnswerLeg` have the same body; which one it is
-            depends on the leg's state, so this is `anyOf`, not `oneOf`.
+        body (HoldLeg | PlaySound | SendDtmf | StartCompanyRecording | StartOnDemandRecording |
+            StopCompanyRecording | StopOnDemandRecording | StopSound | TransferLeg |
+            UnholdOrAnswerLeg): Exactly one action. Taking a leg off hold and answering a ringing leg
+            are the same
+            body (`UnholdOrAnswerLeg`); which it does depends on the leg's state. The forms exclude
+            each other, so this is `oneOf`: generators that type unions (typescript-fetch) give
+            a union of the forms, not one object with every field. `TransferLeg` has every
+            field of `UnholdOrAnswerLeg` and more, so it comes first, in this list and by name,
+            for generators that try the forms in either order (typescript-fetch sorts by name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -360,10 +360,7 @@ async def asyncio(
     leg_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswerLeg
-    | AttendedTransfer
-    | BlindTransfer
-    | HoldLeg
+    body: HoldLeg
     | PlaySound
     | SendDtmf
     | StartCompanyRecording
@@ -371,7 +368,8 @@ async def asyncio(
     | StopCompanyRecording
     | StopOnDemandRecording
     | StopSound
-    | UnholdLeg,
+    | TransferLeg
+    | UnholdOrAnswerLeg,
 ) -> ErrorMessage | GatewayFault | LegActionResult | None:
     """Act on a leg (hold, answer, DTMF, sound, transfer, recording)
 
@@ -385,11 +383,15 @@ async def asyncio(
         account_id (str):
         call_id (str):
         leg_id (str):
-        body (AnswerLeg | AttendedTransfer | BlindTransfer | HoldLeg | PlaySound | SendDtmf |
-            StartCompanyRecording | StartOnDemandRecording | StopCompanyRecording |
-            StopOnDemandRecording | StopSound | UnholdLeg): Exactly one action. `UnholdLeg` and
-            `AnswerLeg` have the same body; which one it is
-            depends on the leg's state, so this is `anyOf`, not `oneOf`.
+        body (HoldLeg | PlaySound | SendDtmf | StartCompanyRecording | StartOnDemandRecording |
+            StopCompanyRecording | StopOnDemandRecording | StopSound | TransferLeg |
+            UnholdOrAnswerLeg): Exactly one action. Taking a leg off hold and answering a ringing leg
+            are the same
+            body (`UnholdOrAnswerLeg`); which it does depends on the leg's state. The forms exclude
+            each other, so this is `oneOf`: generators that type unions (typescript-fetch) give
+            a union of the forms, not one object with every field. `TransferLeg` has every
+            field of `UnholdOrAnswerLeg` and more, so it comes first, in this list and by name,
+            for generators that try the forms in either order (typescript-fetch sorts by name).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -4,7 +4,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 
-class UnholdLegState(StrEnum):
+class TransferLegState(StrEnum):
     ACTIVE = "active"
 
     def __str__(self) -> str:
@@ -21,15 +21,15 @@ class UnholdLegState(StrEnum):
         return unknown
 
     @staticmethod
-    def from_value(value: Any) -> UnholdLegState:
-        """What `UnholdLegState(value)` gives, in one dict lookup for a listed value:
+    def from_value(value: Any) -> TransferLegState:
+        """What `TransferLegState(value)` gives, in one dict lookup for a listed value:
         models parse with this, as calling an enum class costs several Python frames."""
         try:
             return _MEMBERS[value]
         except (KeyError, TypeError):
-            return UnholdLegState(value)
+            return TransferLegState(value)
 
 
-_MEMBERS: dict[Any, UnholdLegState] = {
-    member.value: member for member in UnholdLegState
+_MEMBERS: dict[Any, TransferLegState] = {
+    member.value: member for member in TransferLegState
 }

@@ -4,7 +4,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 
-class AttendedTransferState(StrEnum):
+class UnholdOrAnswerLegState(StrEnum):
     ACTIVE = "active"
 
     def __str__(self) -> str:
@@ -21,15 +21,15 @@ class AttendedTransferState(StrEnum):
         return unknown
 
     @staticmethod
-    def from_value(value: Any) -> AttendedTransferState:
-        """What `AttendedTransferState(value)` gives, in one dict lookup for a listed value:
+    def from_value(value: Any) -> UnholdOrAnswerLegState:
+        """What `UnholdOrAnswerLegState(value)` gives, in one dict lookup for a listed value:
         models parse with this, as calling an enum class costs several Python frames."""
         try:
             return _MEMBERS[value]
         except (KeyError, TypeError):
-            return AttendedTransferState(value)
+            return UnholdOrAnswerLegState(value)
 
 
-_MEMBERS: dict[Any, AttendedTransferState] = {
-    member.value: member for member in AttendedTransferState
+_MEMBERS: dict[Any, UnholdOrAnswerLegState] = {
+    member.value: member for member in UnholdOrAnswerLegState
 }

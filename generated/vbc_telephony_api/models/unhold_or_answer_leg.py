@@ -5,16 +5,16 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.answer_leg_state import AnswerLegState
+from ..models.unhold_or_answer_leg_state import UnholdOrAnswerLegState
 
-T = TypeVar("T", bound="AnswerLeg")
+T = TypeVar("T", bound="UnholdOrAnswerLeg")
 
 
 @_attrs_define
-class AnswerLeg:
-    """Answer a ringing leg."""
+class UnholdOrAnswerLeg:
+    """Take a held leg off hold, or answer a ringing one (the leg's state says which)."""
 
-    state: AnswerLegState
+    state: UnholdOrAnswerLegState
 
     def to_dict(self) -> dict[str, Any]:
         state = self.state.value
@@ -32,10 +32,10 @@ class AnswerLeg:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        state = AnswerLegState.from_value(d.pop("state"))
+        state = UnholdOrAnswerLegState.from_value(d.pop("state"))
 
-        answer_leg = cls(
+        unhold_or_answer_leg = cls(
             state,
         )
 
-        return answer_leg
+        return unhold_or_answer_leg
