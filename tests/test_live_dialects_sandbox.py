@@ -203,3 +203,22 @@ def test_a_transfer_without_from_is_told_that_from_is_missing(
     message = answer.json()["message"]
     assert "'from' is missing" in message and "transfer" in message
     assert "Failed validating" not in message and "any of the given schemas" not in message
+
+
+def test_an_inbound_call_rings_and_is_answered_in_both_dialects(
+    dialect_sandbox: SandboxProcess,
+) -> None:
+    with raw(dialect_sandbox) as http:
+        ringing = http.post(
+            f"{dialect_sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
+            json={"from": "15557654321", "to": "1002"},
+        )
+    assert ringing.status_code == 201
+    call_id = ringing.json()["call_id"]
+    with Telephony(account_id=ACCOUNT, token=TOKEN, base_url=dialect_sandbox.base_url) as client:
+        call = client.calls.get(call_id)
+        assert (call.direction, call.from_, call.to) == ("inbound", "15557654321", "1002")
+        assert call.status is CallStatus.RINGING
+        client.calls.answer(call_id, "VH1111112")
+        assert client.calls.get(call_id).status is CallStatus.ON_CALL
+        client.calls.hangup(call_id)

@@ -23,7 +23,7 @@ from vbc_conformance.assumptions import (
     response_is_documented,
 )
 from vbc_conformance.drift import DriftFinder, operation_id_of
-from vbc_conformance.safety import Guard, Party
+from vbc_conformance.safety import Guard, Party, legs_of
 from vbc_telephony import spec
 
 DOCUMENT = spec.load()
@@ -109,9 +109,7 @@ def note_cascades(operation: str, case: schemathesis.Case[Any], status: int, bod
     if not 200 <= status < 300:
         return
     calls = body.get("calls", [body]) if isinstance(body, dict) else []
-    legs = (
-        body if isinstance(body, list) else [leg for call in calls for leg in call.get("legs", [])]
-    )
+    legs = body if isinstance(body, list) else [leg for call in calls for leg in legs_of(call)]
     for leg in legs:
         if isinstance(leg, dict) and "leg_id" in leg and "call_id" in leg:
             CALL_OF_LEG[str(leg["leg_id"])] = str(leg["call_id"])

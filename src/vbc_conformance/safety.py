@@ -42,6 +42,15 @@ class Party:
         return cls(kind, destination)
 
 
+def legs_of(call: dict[str, Any]) -> list[Any]:
+    """A call's legs in either dialect: the documented `legs` or the observed `leg_map`."""
+    legs = call.get("legs")
+    if isinstance(legs, list):
+        return legs
+    leg_map = call.get("leg_map")
+    return list(leg_map.values()) if isinstance(leg_map, dict) else []
+
+
 @attrs.define
 class Guard:
     live: bool
@@ -105,7 +114,7 @@ class Guard:
             legs: list[Any] = []
             if operation_id == "get_call" and isinstance(body, dict):
                 if str(body.get("call_id")) in self._created_calls:
-                    legs = body.get("legs") or []
+                    legs = legs_of(body)
             elif operation_id == "list_call_legs" and isinstance(body, list):
                 legs = [leg for leg in body if str(leg.get("call_id")) in self._created_calls]
             for leg in legs:
