@@ -84,125 +84,11 @@ def status_of(value: CallStatus | Unset) -> CallStatus | None:
     return None if isinstance(value, Unset) else value
 
 
-class Leg:
-    """One party of a call."""
+class View:
+    """What a call and a leg both carry, read the same way from either dialect."""
 
     __slots__ = ("model",)
-
-    def __init__(self, model: CallLegModel) -> None:
-        self.model = model
-
-    @property
-    def leg_id(self) -> str:
-        return self.model.leg_id
-
-    @property
-    def call_id(self) -> str | None:
-        return as_text(self.model.call_id)
-
-    @property
-    def status(self) -> CallStatus | None:
-        return status_of(self.model.status)
-
-    @property
-    def direction(self) -> Direction | None:
-        return direction_of(self.model.direction)
-
-    @property
-    def from_(self) -> str | None:
-        return as_text(first_set(self.model.from_, self.model.from_number))
-
-    @property
-    def to(self) -> str | None:
-        return as_text(first_set(self.model.to, self.model.to_number))
-
-    @property
-    def from_name(self) -> str | None:
-        return as_text(self.model.from_name)
-
-    @property
-    def to_name(self) -> str | None:
-        return as_text(self.model.to_name)
-
-    @property
-    def extension(self) -> str | None:
-        """The account's extension on this leg (a phone number on the outside leg), where
-        the service says."""
-        return as_text(self.model.extension)
-
-    @property
-    def device(self) -> str | None:
-        """The device on this leg (`pstn` for the outside party), where the service says."""
-        return as_text(self.model.device_id)
-
-    @property
-    def is_outside(self) -> bool:
-        """Whether this leg is the outside (PSTN) party, where the service says."""
-        return self.device == "pstn"
-
-    @property
-    def start_time(self) -> datetime | None:
-        return as_datetime(self.model.start_time)
-
-    @property
-    def answer_time(self) -> datetime | None:
-        return as_datetime(self.model.answer_time)
-
-    @property
-    def end_time(self) -> datetime | None:
-        return as_datetime(self.model.end_time)
-
-    @property
-    def additional_properties(self) -> dict[str, Any]:
-        """Fields the spec does not describe, as they came."""
-        return self.model.additional_properties
-
-    def to_dict(self) -> dict[str, Any]:
-        """This view as JSON-ready data, the same whichever form the service sent."""
-        return {
-            "leg_id": self.leg_id,
-            "call_id": self.call_id,
-            "status": as_text(self.status),
-            "direction": as_text(self.direction),
-            "from": self.from_,
-            "to": self.to,
-            "from_name": self.from_name,
-            "to_name": self.to_name,
-            "extension": self.extension,
-            "device": self.device,
-            "start_time": iso(self.start_time),
-            "answer_time": iso(self.answer_time),
-            "end_time": iso(self.end_time),
-        }
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Leg) and other.model == self.model
-
-    def __hash__(self) -> int:
-        return hash(self.leg_id)
-
-    def __repr__(self) -> str:
-        return (
-            f"Leg(leg_id={self.leg_id!r}, status={self.status!s}, from_={self.from_!r},"
-            f" to={self.to!r})"
-        )
-
-
-class Call:
-    """An active call: its parties, its state and its legs."""
-
-    __slots__ = ("model",)
-
-    def __init__(self, model: CallModel) -> None:
-        self.model = model
-
-    @property
-    def call_id(self) -> str:
-        return self.model.call_id
-
-    @property
-    def account_id(self) -> str | None:
-        return as_text(self.model.account_id)
+    model: CallModel | CallLegModel
 
     @property
     def status(self) -> CallStatus | None:
@@ -239,6 +125,103 @@ class Call:
         return as_datetime(self.model.end_time)
 
     @property
+    def additional_properties(self) -> dict[str, Any]:
+        """Fields the spec does not describe, as they came."""
+        return self.model.additional_properties
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "status": as_text(self.status),
+            "direction": as_text(self.direction),
+            "from": self.from_,
+            "to": self.to,
+            "from_name": self.from_name,
+            "to_name": self.to_name,
+            "start_time": iso(self.start_time),
+            "end_time": iso(self.end_time),
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, View) and type(other) is type(self) and other.model == self.model
+
+    def __repr__(self) -> str:
+        key = "leg_id" if isinstance(self.model, CallLegModel) else "call_id"
+        return (
+            f"{type(self).__name__}({key}={getattr(self.model, key)!r}, status={self.status!s},"
+            f" from_={self.from_!r}, to={self.to!r})"
+        )
+
+
+class Leg(View):
+    """One party of a call."""
+
+    __slots__ = ()
+    model: CallLegModel
+
+    def __init__(self, model: CallLegModel) -> None:
+        self.model = model
+
+    @property
+    def leg_id(self) -> str:
+        return self.model.leg_id
+
+    @property
+    def call_id(self) -> str | None:
+        return as_text(self.model.call_id)
+
+    @property
+    def extension(self) -> str | None:
+        """The account's extension on this leg (a phone number on the outside leg), where
+        the service says."""
+        return as_text(self.model.extension)
+
+    @property
+    def device(self) -> str | None:
+        """The device on this leg (`pstn` for the outside party), where the service says."""
+        return as_text(self.model.device_id)
+
+    @property
+    def is_outside(self) -> bool:
+        """Whether this leg is the outside (PSTN) party, where the service says."""
+        return self.device == "pstn"
+
+    @property
+    def answer_time(self) -> datetime | None:
+        return as_datetime(self.model.answer_time)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This view as JSON-ready data, the same whichever form the service sent."""
+        return {
+            "leg_id": self.leg_id,
+            "call_id": self.call_id,
+            **self.common(),
+            "extension": self.extension,
+            "device": self.device,
+            "answer_time": iso(self.answer_time),
+        }
+
+    def __hash__(self) -> int:
+        return hash(self.leg_id)
+
+
+class Call(View):
+    """An active call: its parties, its state and its legs."""
+
+    __slots__ = ()
+    model: CallModel
+
+    def __init__(self, model: CallModel) -> None:
+        self.model = model
+
+    @property
+    def call_id(self) -> str:
+        return self.model.call_id
+
+    @property
+    def account_id(self) -> str | None:
+        return as_text(self.model.account_id)
+
+    @property
     def flags(self) -> list[str]:
         flags = self.model.flags
         return [] if isinstance(flags, Unset) else list(flags)
@@ -248,41 +231,18 @@ class Call:
         """The parties, in the order the service listed them."""
         legs, leg_map = self.model.legs, self.model.leg_map
         if isinstance(legs, Unset):
-            legs = (
-                [] if isinstance(leg_map, Unset) else list(leg_map.additional_properties.values())
-            )
+            legs = [] if isinstance(leg_map, Unset) else [*leg_map.additional_properties.values()]
         return [Leg(leg) for leg in legs]
-
-    @property
-    def additional_properties(self) -> dict[str, Any]:
-        """Fields the spec does not describe, as they came."""
-        return self.model.additional_properties
 
     def to_dict(self) -> dict[str, Any]:
         """This view as JSON-ready data, the same whichever form the service sent."""
         return {
             "call_id": self.call_id,
             "account_id": self.account_id,
-            "status": as_text(self.status),
-            "direction": as_text(self.direction),
-            "from": self.from_,
-            "to": self.to,
-            "from_name": self.from_name,
-            "to_name": self.to_name,
-            "start_time": iso(self.start_time),
-            "end_time": iso(self.end_time),
+            **self.common(),
             "flags": self.flags,
             "legs": [leg.to_dict() for leg in self.legs],
         }
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Call) and other.model == self.model
-
     def __hash__(self) -> int:
         return hash(self.call_id)
-
-    def __repr__(self) -> str:
-        return (
-            f"Call(call_id={self.call_id!r}, status={self.status!s}, from_={self.from_!r},"
-            f" to={self.to!r})"
-        )
