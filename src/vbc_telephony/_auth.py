@@ -16,13 +16,25 @@ from typing import Any, Literal, Protocol
 
 import httpx
 
-from vbc_telephony._errors import AuthenticationError, error_from
+from vbc_telephony._errors import APIResponseValidationError, AuthenticationError, error_from
+from vbc_telephony._reading import AsyncReadingTransport, Limits, ReadingTransport
+from vbc_telephony._retry import (
+    AsyncRetryTransport,
+    CallOptions,
+    RetryPolicy,
+    RetryTransport,
+    call_options,
+)
 
 #: The token endpoint Vonage documents.
 TOKEN_URL = "https://api.vonage.com/token"  # noqa: S105 (a URL)
 #: The token endpoint live integrations report using instead: the API gateway's own (WSO2)
 #: host and tenant path (Vacademy-io/vacademy_platform, resuldeger/crmnewpanel2).
 GATEWAY_TOKEN_URL = "https://apimanager.auth.prod.vonagenetworks.net/t/vbc.prod/oauth2/token"  # noqa: S105
+
+
+#: A token request may be sent again: the password grant is the same login twice.
+TOKEN_REQUEST = CallOptions(repeatable=True)
 
 
 class TokenProvider(Protocol):
@@ -137,6 +149,8 @@ class PasswordGrant:
     def _accept(self, response: httpx.Response) -> str:
         if response.status_code != 200:
             error = error_from(response)
+            if response.status_code >= 500 or response.status_code == 429:
+                raise error  # the endpoint failed (after retries): not a refusal of the grant
             raise AuthenticationError(
                 status_code=error.status_code,
                 code=error.code,
@@ -146,18 +160,58 @@ class PasswordGrant:
                 body=error.body,
                 headers=error.headers,
             )
-        data: dict[str, Any] = response.json()
-        self._access = str(data["access_token"])
-        self._refresh = data.get("refresh_token") or None
-        self._expires_at = time.time() + float(data.get("expires_in", 3600))
+        try:
+            data: dict[str, Any] = response.json()
+            access = data["access_token"]
+            lifetime = float(data.get("expires_in", 3600))
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise APIResponseValidationError(
+                f"the token endpoint's answer has no usable access_token: {type(error).__name__}",
+                method="POST",
+                url=self.token_url,
+            ) from None
+        if not isinstance(access, str) or not access:
+            raise APIResponseValidationError(
+                "the token endpoint's access_token is not a string",
+                method="POST",
+                url=self.token_url,
+            )
+        self._access = access
+        refresh = data.get("refresh_token")
+        self._refresh = refresh if isinstance(refresh, str) and refresh else None
+        self._expires_at = time.time() + lifetime
         return self._access
+
+    def _http(self) -> httpx.Client:
+        # Retried like any idempotent request: a grant sent twice just issues a second token
+        # (a used refresh token is then refused, and the password grant takes over).
+        return httpx.Client(
+            transport=RetryTransport(
+                ReadingTransport(self._transport or httpx.HTTPTransport(), Limits()),
+                RetryPolicy(),
+                total_timeout=self._timeout,
+            ),
+            timeout=self._timeout,
+            auth=self._basic(),
+        )
+
+    def _ahttp(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=AsyncRetryTransport(
+                AsyncReadingTransport(
+                    self._async_transport or httpx.AsyncHTTPTransport(), Limits()
+                ),
+                RetryPolicy(),
+                total_timeout=self._timeout,
+            ),
+            timeout=self._timeout,
+            auth=self._basic(),
+        )
 
     # ---------------------------------------------------------------- threads
 
     def _renew(self) -> str:
-        with httpx.Client(
-            transport=self._transport, timeout=self._timeout, auth=self._basic()
-        ) as http:
+        with self._http() as http, call_options(TOKEN_REQUEST):
             form = self._refresh_form()
             if form is not None:
                 response = http.post(self.token_url, data=form)
@@ -186,15 +240,14 @@ class PasswordGrant:
         return lock
 
     async def _arenew(self) -> str:
-        async with httpx.AsyncClient(
-            transport=self._async_transport, timeout=self._timeout, auth=self._basic()
-        ) as http:
-            form = self._refresh_form()
-            if form is not None:
-                response = await http.post(self.token_url, data=form)
-                if response.status_code == 200:
-                    return self._accept(response)
-            return self._accept(await http.post(self.token_url, data=self._password_form()))
+        async with self._ahttp() as http:
+            with call_options(TOKEN_REQUEST):
+                form = self._refresh_form()
+                if form is not None:
+                    response = await http.post(self.token_url, data=form)
+                    if response.status_code == 200:
+                        return self._accept(response)
+                return self._accept(await http.post(self.token_url, data=self._password_form()))
 
     async def atoken(self) -> str:
         async with self._loop_lock():

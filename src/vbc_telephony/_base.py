@@ -4,6 +4,7 @@ one, and turning whatever a request ends in into a value or a typed error."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -17,9 +18,15 @@ from vbc_telephony._errors import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
+    InvalidIdError,
     error_from,
 )
-from vbc_telephony._json import AsyncJSONTransport, JSONTransport
+from vbc_telephony._reading import (
+    MAX_RESPONSE_BYTES,
+    AsyncReadingTransport,
+    Limits,
+    ReadingTransport,
+)
 from vbc_telephony._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from vbc_telephony_api import AuthenticatedClient
 
@@ -34,6 +41,9 @@ class Config:
     auth: TokenProvider = attrs.field(repr=False)
     timeout: httpx.Timeout
     retry: RetryPolicy
+    total_timeout: float | None
+    """Seconds a whole call may take, retries included: `timeout=` given as a number."""
+    limits: Limits
 
 
 def make_config(
@@ -44,17 +54,45 @@ def make_config(
     base_url: str,
     timeout: float | httpx.Timeout,
     retry: RetryPolicy | None,
+    max_response_bytes: int = MAX_RESPONSE_BYTES,
 ) -> Config:
     if (token is None) == (auth is None):
         raise ValueError("give exactly one of token= (a fixed token) or auth= (a token provider)")
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as error:
+        raise ValueError(f"base_url {base_url!r} is not a URL: {error}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"base_url {base_url!r} is not an http(s) URL")
     provider = auth if auth is not None else StaticToken(str(token))
     return Config(
         base_url=base_url.rstrip("/"),
-        account_id=str(account_id),
+        account_id=path_segment(str(account_id), "account_id"),
         auth=provider,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         retry=retry or RetryPolicy(),
+        total_timeout=None if isinstance(timeout, httpx.Timeout) else float(timeout),
+        limits=Limits(max_response_bytes),
     )
+
+
+#: What every documented or observed id is made of: UUIDs (calls, legs), MAC addresses
+#: (devices), account numbers and `self`. Anything else is refused before a request is sent:
+#: `/`, `?`, `#`, `%` or a `.`/`..` segment would take the request to another endpoint (the
+#: generated client quotes ids, but `..` survives quoting and is then resolved).
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}")
+
+
+def path_segment(value: object, what: str) -> str:
+    """`value` as one URL path segment, or InvalidIdError before anything is sent."""
+    text = value if isinstance(value, str) else str(value)
+    if not ID.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise InvalidIdError(
+            f"{what} {shown!r} is not an id: ids are letters, digits and . _ : ~ -,"
+            " starting with a letter or digit"
+        )
+    return text
 
 
 def raise_for_error(response: httpx.Response) -> None:
@@ -77,7 +115,11 @@ def sync_api(config: Config, transport: httpx.BaseTransport | None) -> Authentic
         base_url=config.base_url,
         auth=BearerAuth(config.auth),
         timeout=config.timeout,
-        transport=RetryTransport(JSONTransport(transport or httpx.HTTPTransport()), config.retry),
+        transport=RetryTransport(
+            ReadingTransport(transport or httpx.HTTPTransport(), config.limits),
+            config.retry,
+            total_timeout=config.total_timeout,
+        ),
         event_hooks={"response": [raise_for_error]},
     )
     # The token field is unused: BearerAuth sets the header on every request.
@@ -92,7 +134,9 @@ def async_api(config: Config, transport: httpx.AsyncBaseTransport | None) -> Aut
         auth=BearerAuth(config.auth),
         timeout=config.timeout,
         transport=AsyncRetryTransport(
-            AsyncJSONTransport(transport or httpx.AsyncHTTPTransport()), config.retry
+            AsyncReadingTransport(transport or httpx.AsyncHTTPTransport(), config.limits),
+            config.retry,
+            total_timeout=config.total_timeout,
         ),
         event_hooks={"response": [araise_for_error]},
     )
@@ -116,21 +160,37 @@ def translate(error: Exception) -> APIError:
     )
 
 
-def parsed(call: Callable[[], Any]) -> Any:
-    """Run a generated `*_detailed` call and return what it parsed."""
+#: What a generated parser or httpx raises on an answer it cannot use.
+UNUSABLE = (httpx.HTTPError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def checked(response: Any, empty: bool) -> Any:
+    """What the generated parser made of an answer; an answer it did not expect (a redirect,
+    an empty 204 where a body is documented) is an error, never a silent None."""
+    if response.parsed is None and not (empty and 200 <= response.status_code < 300):
+        raise APIResponseValidationError(
+            f"the service answered {int(response.status_code)} where openapi.yaml documents"
+            f" a body: {response.content[:100]!r}"
+        )
+    return response.parsed
+
+
+def parsed(call: Callable[[], Any], empty: bool = False) -> Any:
+    """Run a generated `*_detailed` call and return what it parsed (None only where an empty
+    answer is documented, `empty=True`)."""
     try:
         response = call()
-    except (httpx.HTTPError, KeyError, TypeError, ValueError) as error:
+    except UNUSABLE as error:
         raise translate(error) from error
-    return response.parsed
+    return checked(response, empty)
 
 
-async def aparsed(call: Callable[[], Any]) -> Any:
+async def aparsed(call: Callable[[], Any], empty: bool = False) -> Any:
     try:
         response = await call()
-    except (httpx.HTTPError, KeyError, TypeError, ValueError) as error:
+    except UNUSABLE as error:
         raise translate(error) from error
-    return response.parsed
+    return checked(response, empty)
 
 
 def page_url(base_url: str, uri: str) -> str:

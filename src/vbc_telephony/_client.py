@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from types import TracebackType
 
-import attrs
 import httpx
 
 from vbc_telephony._auth import TokenProvider
@@ -17,6 +16,7 @@ from vbc_telephony._base import (
     sync_api,
 )
 from vbc_telephony._placement import Claimed
+from vbc_telephony._reading import MAX_RESPONSE_BYTES
 from vbc_telephony._resources import AsyncCalls, AsyncDevices, Calls, Devices
 from vbc_telephony._retry import CallOptions, RetryPolicy
 
@@ -39,6 +39,7 @@ class Telephony:
         timeout: float | httpx.Timeout = 30.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self._config = make_config(
             account_id=account_id,
@@ -47,6 +48,7 @@ class Telephony:
             base_url=base_url,
             timeout=timeout,
             retry=retry,
+            max_response_bytes=max_response_bytes,
         )
         self.api = sync_api(self._config, transport)
         self.options = CallOptions()
@@ -69,12 +71,15 @@ class Telephony:
     def http(self) -> httpx.Client:
         return self.api.get_httpx_client()
 
-    def with_options(self, *, retry: RetryPolicy | None = None) -> Telephony:
+    def with_options(
+        self, *, retry: RetryPolicy | None = None, timeout: float | None = None
+    ) -> Telephony:
         """The same client (sharing its connections) with other options for the calls made
-        through it: `client.with_options(retry=NO_RETRIES).calls.get(...)`."""
+        through it: `client.with_options(retry=NO_RETRIES, timeout=5).calls.get(...)`;
+        `timeout` is the seconds each call may take in all, retries included."""
         copy = object.__new__(Telephony)
         copy.__dict__.update(self.__dict__)
-        copy.options = attrs.evolve(self.options, retry=retry or self.options.retry)
+        copy.options = self.options.but(retry=retry, timeout=timeout)
         copy.calls = Calls(copy)
         copy.devices = Devices(copy)
         return copy
@@ -110,6 +115,7 @@ class AsyncTelephony:
         timeout: float | httpx.Timeout = 30.0,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self._config: Config = make_config(
             account_id=account_id,
@@ -118,6 +124,7 @@ class AsyncTelephony:
             base_url=base_url,
             timeout=timeout,
             retry=retry,
+            max_response_bytes=max_response_bytes,
         )
         self.api = async_api(self._config, transport)
         self.options = CallOptions()
@@ -140,10 +147,12 @@ class AsyncTelephony:
     def http(self) -> httpx.AsyncClient:
         return self.api.get_async_httpx_client()
 
-    def with_options(self, *, retry: RetryPolicy | None = None) -> AsyncTelephony:
+    def with_options(
+        self, *, retry: RetryPolicy | None = None, timeout: float | None = None
+    ) -> AsyncTelephony:
         copy = object.__new__(AsyncTelephony)
         copy.__dict__.update(self.__dict__)
-        copy.options = attrs.evolve(self.options, retry=retry or self.options.retry)
+        copy.options = self.options.but(retry=retry, timeout=timeout)
         copy.calls = AsyncCalls(copy)
         copy.devices = AsyncDevices(copy)
         return copy

@@ -30,6 +30,11 @@ class APIResponseValidationError(APIError):
     """A successful response that does not match openapi.yaml (a required field missing, say)."""
 
 
+class InvalidIdError(APIError, ValueError):
+    """An id that is not one: empty, `.`/`..`, or with characters that would leave its URL
+    path segment. Raised before any request is sent."""
+
+
 class APIStatusError(APIError):
     """The service answered with an error status; `code` and `message` are its documented body."""
 

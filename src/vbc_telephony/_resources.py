@@ -16,7 +16,7 @@ import attrs
 import httpx
 
 from vbc_telephony import _actions as actions
-from vbc_telephony._base import aparsed, created_call_id, parsed, translate
+from vbc_telephony._base import aparsed, created_call_id, parsed, path_segment, translate
 from vbc_telephony._pagination import AsyncPager, Pager
 from vbc_telephony._placement import Placement, poll_delays
 from vbc_telephony._retry import call_options
@@ -104,11 +104,12 @@ def devices_of(page: DevicePage) -> list[Device]:
 class Legs:
     _client: Telephony
 
-    def _send(self, call: Any, repeatable: bool | None = None) -> Any:
+    def _send(self, call: Any, repeatable: bool | None = None, empty: bool = False) -> Any:
         with call_options(attrs.evolve(self._client.options, repeatable=repeatable)):
-            return parsed(call)
+            return parsed(call, empty)
 
     def list(self, call_id: str) -> list[Leg]:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result: list[CallLeg] = self._send(
             lambda: list_call_legs.sync_detailed(c.account_id, call_id, client=c.api)
@@ -116,6 +117,8 @@ class Legs:
         return [Leg(leg) for leg in result]
 
     def get(self, call_id: str, leg_id: str) -> Leg:
+        call_id = path_segment(call_id, "call_id")
+        leg_id = path_segment(leg_id, "leg_id")
         c = self._client
         result: CallLeg = self._send(
             lambda: get_call_leg.sync_detailed(c.account_id, call_id, leg_id, client=c.api)
@@ -124,6 +127,8 @@ class Legs:
 
     def update(self, call_id: str, leg_id: str, action: actions.LegAction) -> LegActionResult:
         """Send any leg action (see the `_actions` builders, or the generated models)."""
+        call_id = path_segment(call_id, "call_id")
+        leg_id = path_segment(leg_id, "leg_id")
         c = self._client
         result: LegActionResult = self._send(
             lambda: update_call_leg.sync_detailed(
@@ -135,9 +140,12 @@ class Legs:
 
     def drop(self, call_id: str, leg_id: str) -> None:
         """Drop this party; the call ends when fewer than two remain."""
+        call_id = path_segment(call_id, "call_id")
+        leg_id = path_segment(leg_id, "leg_id")
         c = self._client
         self._send(
-            lambda: delete_call_leg.sync_detailed(c.account_id, call_id, leg_id, client=c.api)
+            lambda: delete_call_leg.sync_detailed(c.account_id, call_id, leg_id, client=c.api),
+            empty=True,
         )
 
     def hold(self, call_id: str, leg_id: str) -> LegActionResult:
@@ -187,9 +195,9 @@ class Calls:
     def __attrs_post_init__(self) -> None:
         self.legs = Legs(self._client)
 
-    def _send(self, call: Any, repeatable: bool | None = None) -> Any:
+    def _send(self, call: Any, repeatable: bool | None = None, empty: bool = False) -> Any:
         with call_options(attrs.evolve(self._client.options, repeatable=repeatable)):
-            return parsed(call)
+            return parsed(call, empty)
 
     def list(
         self,
@@ -218,6 +226,7 @@ class Calls:
         )
 
     def get(self, call_id: str) -> CallView:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result = self._send(lambda: get_call.sync_detailed(c.account_id, call_id, client=c.api))
         return CallView(result)
@@ -269,6 +278,7 @@ class Calls:
         )
 
     def update(self, call_id: str, body: CallUpdate) -> CallActionResult:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result: CallActionResult = self._send(
             lambda: update_call.sync_detailed(c.account_id, call_id, client=c.api, body=body),
@@ -298,6 +308,7 @@ class Calls:
 
     def hangup(self, call_id: str) -> CallActionResult:
         """Hang up every leg; the call then answers 404."""
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result: CallActionResult = self._send(
             lambda: delete_call.sync_detailed(c.account_id, call_id, client=c.api)
@@ -339,6 +350,7 @@ class Devices:
         )
 
     def get(self, mac_address: str) -> Device:
+        mac_address = path_segment(mac_address, "mac_address")
         c = self._client
         result: Device = self._send(
             lambda: get_device.sync_detailed(c.account_id, mac_address, client=c.api)
@@ -353,11 +365,12 @@ class Devices:
 class AsyncLegs:
     _client: AsyncTelephony
 
-    async def _send(self, call: Any, repeatable: bool | None = None) -> Any:
+    async def _send(self, call: Any, repeatable: bool | None = None, empty: bool = False) -> Any:
         with call_options(attrs.evolve(self._client.options, repeatable=repeatable)):
-            return await aparsed(call)
+            return await aparsed(call, empty)
 
     async def list(self, call_id: str) -> list[Leg]:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result: list[CallLeg] = await self._send(
             lambda: list_call_legs.asyncio_detailed(c.account_id, call_id, client=c.api)
@@ -365,6 +378,8 @@ class AsyncLegs:
         return [Leg(leg) for leg in result]
 
     async def get(self, call_id: str, leg_id: str) -> Leg:
+        call_id = path_segment(call_id, "call_id")
+        leg_id = path_segment(leg_id, "leg_id")
         c = self._client
         result: CallLeg = await self._send(
             lambda: get_call_leg.asyncio_detailed(c.account_id, call_id, leg_id, client=c.api)
@@ -372,6 +387,8 @@ class AsyncLegs:
         return Leg(result)
 
     async def update(self, call_id: str, leg_id: str, action: actions.LegAction) -> LegActionResult:
+        call_id = path_segment(call_id, "call_id")
+        leg_id = path_segment(leg_id, "leg_id")
         c = self._client
         result: LegActionResult = await self._send(
             lambda: update_call_leg.asyncio_detailed(
@@ -382,9 +399,12 @@ class AsyncLegs:
         return result
 
     async def drop(self, call_id: str, leg_id: str) -> None:
+        call_id = path_segment(call_id, "call_id")
+        leg_id = path_segment(leg_id, "leg_id")
         c = self._client
         await self._send(
-            lambda: delete_call_leg.asyncio_detailed(c.account_id, call_id, leg_id, client=c.api)
+            lambda: delete_call_leg.asyncio_detailed(c.account_id, call_id, leg_id, client=c.api),
+            empty=True,
         )
 
     async def hold(self, call_id: str, leg_id: str) -> LegActionResult:
@@ -434,9 +454,9 @@ class AsyncCalls:
     def __attrs_post_init__(self) -> None:
         self.legs = AsyncLegs(self._client)
 
-    async def _send(self, call: Any, repeatable: bool | None = None) -> Any:
+    async def _send(self, call: Any, repeatable: bool | None = None, empty: bool = False) -> Any:
         with call_options(attrs.evolve(self._client.options, repeatable=repeatable)):
-            return await aparsed(call)
+            return await aparsed(call, empty)
 
     def list(
         self,
@@ -464,6 +484,7 @@ class AsyncCalls:
         )
 
     async def get(self, call_id: str) -> CallView:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result = await self._send(
             lambda: get_call.asyncio_detailed(c.account_id, call_id, client=c.api)
@@ -511,6 +532,7 @@ class AsyncCalls:
         )
 
     async def update(self, call_id: str, body: CallUpdate) -> CallActionResult:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result: CallActionResult = await self._send(
             lambda: update_call.asyncio_detailed(c.account_id, call_id, client=c.api, body=body),
@@ -538,6 +560,7 @@ class AsyncCalls:
         return await self.update(call_id, actions.transfer_call(from_, to, from_type, to_type))
 
     async def hangup(self, call_id: str) -> CallActionResult:
+        call_id = path_segment(call_id, "call_id")
         c = self._client
         result: CallActionResult = await self._send(
             lambda: delete_call.asyncio_detailed(c.account_id, call_id, client=c.api)
@@ -579,6 +602,7 @@ class AsyncDevices:
         )
 
     async def get(self, mac_address: str) -> Device:
+        mac_address = path_segment(mac_address, "mac_address")
         c = self._client
         result: Device = await self._send(
             lambda: get_device.asyncio_detailed(c.account_id, mac_address, client=c.api)

@@ -23,6 +23,7 @@ import httpx
 import tenacity
 
 from vbc_telephony._errors import retry_after_seconds
+from vbc_telephony._reading import DEADLINE, remaining
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -48,10 +49,20 @@ class CallOptions:
     """What the SDK knows about the request it is about to send."""
 
     retry: RetryPolicy | None = None
+    timeout: float | None = None
+    """Seconds the whole call may take, retries included (None: the client's)."""
     repeatable: bool | None = None
     """Whether sending the request twice is harmless: None decides by the HTTP method (GET,
     PUT and DELETE are), False when it could repeat an effect (dialling, DTMF, transfers),
     True when the caller says so (`retry_create=True`)."""
+
+    def but(self, *, retry: RetryPolicy | None, timeout: float | None) -> CallOptions:
+        """These options with `retry` and `timeout` replaced where given."""
+        return attrs.evolve(
+            self,
+            retry=retry or self.retry,
+            timeout=self.timeout if timeout is None else timeout,
+        )
 
 
 # CallOptions is frozen, so one shared default is safe.
@@ -113,7 +124,29 @@ class _RetryAfterTooLong(tenacity.stop.stop_base):
         )
 
 
-def _retrying(policy: RetryPolicy, options: CallOptions, method: str, **kwargs: Any) -> Any:
+class _DeadlineReached(tenacity.stop.stop_base):
+    """Stop when the call's deadline would pass before the next attempt starts."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+
+    def __call__(self, state: tenacity.RetryCallState) -> bool:
+        left = remaining(self.request)
+        return left is not None and left <= (state.upcoming_sleep or 0.0)
+
+
+def start_clock(request: httpx.Request, options: CallOptions, total: float | None) -> None:
+    """Give the call a deadline (`timeout=` is wall-clock for all of it, retries included),
+    once: a request sent again (after a token refresh) keeps its first deadline."""
+    seconds = options.timeout if options.timeout is not None else total
+    if seconds is not None and DEADLINE not in request.extensions:
+        request.extensions[DEADLINE] = time.monotonic() + seconds
+
+
+def _retrying(
+    policy: RetryPolicy, options: CallOptions, request: httpx.Request, **kwargs: Any
+) -> Any:
+    method = request.method
     backoff = tenacity.wait_exponential_jitter(
         multiplier=policy.initial_backoff, max=policy.max_backoff, jitter=policy.initial_backoff
     )
@@ -139,6 +172,7 @@ def _retrying(policy: RetryPolicy, options: CallOptions, method: str, **kwargs: 
             tenacity.stop_after_attempt(policy.max_attempts),
             tenacity.stop_after_delay(policy.max_total),
             _RetryAfterTooLong(policy),
+            _DeadlineReached(request),
         ),
         wait=wait,
         retry=tenacity.retry_if_exception(lambda error: _should_retry(options, method, error)),
@@ -153,14 +187,17 @@ class RetryTransport(httpx.BaseTransport):
         inner: httpx.BaseTransport,
         policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
+        total_timeout: float | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.sleep = sleep
+        self.total_timeout = total_timeout
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         options = _options.get()
         policy = options.retry or self.policy
+        start_clock(request, options, self.total_timeout)
 
         def attempt() -> httpx.Response:
             response = self.inner.handle_request(request)
@@ -182,7 +219,7 @@ class RetryTransport(httpx.BaseTransport):
                 raise first.pop()
             return attempt()
 
-        retrying = tenacity.Retrying(**_retrying(policy, options, request.method), sleep=self.sleep)
+        retrying = tenacity.Retrying(**_retrying(policy, options, request), sleep=self.sleep)
         result: httpx.Response = retrying(replay_then_attempt)
         return result
 
@@ -196,14 +233,17 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport,
         policy: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        total_timeout: float | None = None,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.sleep = sleep
+        self.total_timeout = total_timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         options = _options.get()
         policy = options.retry or self.policy
+        start_clock(request, options, self.total_timeout)
 
         async def attempt() -> httpx.Response:
             response = await self.inner.handle_async_request(request)
@@ -223,9 +263,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 raise first.pop()
             return await attempt()
 
-        retrying = tenacity.AsyncRetrying(
-            **_retrying(policy, options, request.method), sleep=self.sleep
-        )
+        retrying = tenacity.AsyncRetrying(**_retrying(policy, options, request), sleep=self.sleep)
         result: httpx.Response = await retrying(replay_then_attempt)
         return result
 

@@ -129,9 +129,14 @@ def client_from_env() -> Telephony:
         raise UsageError("set VBC_TOKEN to an access token")
     if not account:
         raise UsageError("set VBC_ACCOUNT_ID to the account number")
-    return Telephony(
-        account_id=account, token=token, base_url=os.environ.get("VBC_BASE_URL", SANDBOX_BASE_URL)
-    )
+    try:
+        return Telephony(
+            account_id=account,
+            token=token,
+            base_url=os.environ.get("VBC_BASE_URL", SANDBOX_BASE_URL),
+        )
+    except ValueError as error:  # a base URL that is not one, an account id that is not one
+        raise UsageError(str(error)) from None
 
 
 def first(items: Iterable[Any], limit: int) -> list[Any]:
