@@ -15,12 +15,14 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope, Send
 
 from vbc_sandbox import handlers
 from vbc_sandbox.auth import Authority
 from vbc_sandbox.devices import Registrations
 from vbc_sandbox.errors import OAuthError, SandboxError, documented_body
+from vbc_sandbox.limits import BodyLimit
 from vbc_sandbox.pbx import Pbx
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
@@ -93,7 +95,7 @@ def on_sandbox_error(_request: ConnexionRequest, error: Exception) -> ConnexionR
 def on_oauth_error(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     assert isinstance(error, OAuthError)
     return error_response(
-        error.status, {"error": error.error, "error_description": error.description}
+        error.status, {"error": error.error, "error_description": error.description}, error.headers
     )
 
 
@@ -133,6 +135,17 @@ def on_undecodable_body(_request: ConnexionRequest, _error: Exception) -> Connex
     return documented_error(400, "The request body is not valid UTF-8")
 
 
+def on_too_deep(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
+    return documented_error(400, "The request is nested too deeply to read")
+
+
+def on_bad_form(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    message = f"The form cannot be read: {str(error)[:100]}"
+    if request.url.path in TOKEN_PATHS:
+        return error_response(400, {"error": "invalid_request", "error_description": message})
+    return documented_error(400, message)
+
+
 def on_unexpected(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     log.exception("unexpected error", exc_info=error)
     return documented_error(500, "Internal server error")
@@ -164,8 +177,10 @@ class SandboxApp:
         app.add_error_handler(ProblemException, on_problem)
         app.add_error_handler(HTTPException, on_problem)
         app.add_error_handler(UnicodeDecodeError, on_undecodable_body)
+        app.add_error_handler(RecursionError, on_too_deep)
+        app.add_error_handler(MultiPartException, on_bad_form)
         app.add_error_handler(Exception, on_unexpected)
-        self.app = app
+        self.app = BodyLimit(app, settings.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["vbc.sandbox"] = self.sandbox

@@ -16,6 +16,8 @@ from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store, digest
 
 USERNAME_SUFFIX = "@vbc.prod"
+#: How many times a user's failed logins a client (shared by all its users) may have.
+CLIENT_FACTOR = 4
 
 
 class Authority:
@@ -64,13 +66,78 @@ class Authority:
 
     def grant(self, form: dict[str, Any], authorization: str | None) -> dict[str, Any]:
         """Answer POST /token for the password and refresh_token grants."""
-        self.check_client(form, authorization)
+        client = self.client_id(form, authorization)
+        self.refuse_if_locked(f"client:{client}")
+        try:
+            self.check_client(form, authorization)
+        except OAuthError:
+            self.failed(f"client:{client}")
+            raise
         grant_type = form.get("grant_type")
         if grant_type == "password":
-            return self.password_grant(form)
+            user = f"user:{form.get('username') or ''}"
+            self.refuse_if_locked(user)
+            try:
+                granted = self.password_grant(form)
+            except OAuthError:
+                self.failed(user, f"client:{client}")
+                raise
+            self.forget(user)
+            return granted
         if grant_type == "refresh_token":
             return self.refresh_grant(form)
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+
+    @staticmethod
+    def client_id(form: dict[str, Any], authorization: str | None) -> str:
+        """Who a token request says it comes from, before it is checked (for throttling)."""
+        if authorization and authorization.lower().startswith("basic "):
+            try:
+                return base64.b64decode(authorization[6:]).decode().partition(":")[0]
+            except (binascii.Error, UnicodeDecodeError):
+                return ""
+        return str(form.get("client_id") or "")
+
+    def refuse_if_locked(self, key: str) -> None:
+        row = self.store.one("SELECT locked_until FROM login_failures WHERE key = ?", key)
+        now = time.time()
+        if row is not None and row["locked_until"] and row["locked_until"] > now:
+            wait = math.ceil(row["locked_until"] - now)
+            raise OAuthError(
+                "temporarily_unavailable",
+                f"Too many failed logins: try again in {wait} s",
+                429,
+                {"Retry-After": str(wait)},
+            )
+
+    def failed(self, *keys: str) -> None:
+        """Count a failed login against each key; too many within the window lock it out."""
+        now, settings = time.time(), self.settings
+        with self.store.transaction() as db:
+            db.execute(
+                "DELETE FROM login_failures WHERE window_start < ?"
+                " AND (locked_until IS NULL OR locked_until < ?)",
+                (now - settings.login_window, now),
+            )
+            for key in keys:
+                row = db.execute(
+                    "SELECT window_start, failures FROM login_failures WHERE key = ?", (key,)
+                ).fetchone()
+                if row is None or now - row["window_start"] >= settings.login_window:
+                    start, failures = now, 1
+                else:
+                    start, failures = row["window_start"], row["failures"] + 1
+                # A client is shared by all its users: it locks only after many more failures.
+                most = settings.login_failures * (CLIENT_FACTOR if key.startswith("client:") else 1)
+                locked = now + settings.lockout if failures >= most else None
+                db.execute(
+                    "INSERT OR REPLACE INTO login_failures VALUES (?, ?, ?, ?)",
+                    (key, start, 0 if locked else failures, locked),
+                )
+
+    def forget(self, key: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
 
     def check_client(self, form: dict[str, Any], authorization: str | None) -> None:
         client_id, client_secret = form.get("client_id"), form.get("client_secret")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import sys
@@ -12,11 +13,18 @@ from typing import Any
 
 import attrs
 import uvicorn
+import uvicorn.config
 
 from vbc_sandbox.app import API_BASE_PATH, SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
+from vbc_sandbox.limits import MAX_BODY_BYTES
 from vbc_sandbox.pbx import MAGIC_NUMBERS
 from vbc_sandbox.settings import DEFAULT_SEED, RateLimit, Settings, StaticToken
+from vbc_sandbox.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
+
+#: uvicorn's logging, with request lines on stderr beside everything else it logs.
+LOG_CONFIG = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+LOG_CONFIG["handlers"]["access"]["stream"] = "ext://sys.stderr"
 
 #: Workers are separate processes: they receive the settings through the environment.
 SETTINGS_VARIABLE = "VBC_SANDBOX_SETTINGS"
@@ -92,6 +100,34 @@ def parser() -> argparse.ArgumentParser:
         help="shape responses as Vonage documents them (default) or as live traffic showed"
         " them: from_number/leg_map, microsecond strings, click2dial answering 202 with no id",
     )
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=MAX_BODY_BYTES,
+        help=f"largest request body read; larger ones get 413, unread (default {MAX_BODY_BYTES})",
+    )
+    p.add_argument(
+        "--login-failures",
+        type=int,
+        default=5,
+        help="failed logins per user within a minute before a lockout (a client: 4 times as"
+        " many); default 5",
+    )
+    p.add_argument(
+        "--lockout", type=float, default=300.0, help="seconds a lockout lasts (default 300)"
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=1000,
+        help="connections served at once per worker; more are answered 503 (default 1000)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a client has to send a request's head before it is disconnected (default 10)",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request line")
     p.add_argument(
         "--validate-responses", action="store_true", help="check every response against the spec"
@@ -104,6 +140,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise ValueError("--workers must be at least 1")
     if args.ring_delay < 0 or args.linger < 0 or args.token_ttl <= 0:
         raise ValueError("--ring-delay and --linger must be >= 0, --token-ttl > 0")
+    if min(args.max_body_bytes, args.login_failures, args.max_connections) < 1:
+        raise ValueError("--max-body-bytes, --login-failures and --max-connections must be >= 1")
+    if args.lockout < 0 or args.header_timeout <= 0:
+        raise ValueError("--lockout must be >= 0 and --header-timeout > 0")
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
     db = args.db
@@ -120,6 +160,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         db_path=db,
         validate_responses=args.validate_responses,
         dialect=args.dialect,
+        max_body_bytes=args.max_body_bytes,
+        login_failures=args.login_failures,
+        lockout=args.lockout,
     )
 
 
@@ -131,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vbc-sandbox: {error}", file=sys.stderr)
         return 2
     os.environ[SETTINGS_VARIABLE] = settings_to_env(settings)
+    # This process's protocol class, and (through the environment) each worker's.
+    os.environ[HEADER_TIMEOUT_VARIABLE] = str(args.header_timeout)
+    HeaderDeadlineProtocol.header_timeout = args.header_timeout
     where = settings.db_path or "memory"
     print(
         f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
@@ -146,8 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,
-        log_level="warning",
+        # uvicorn logs request lines at info: --access-log needs that level.
+        log_level="info" if args.access_log else "warning",
+        log_config=LOG_CONFIG,
         lifespan="off",
+        http=HeaderDeadlineProtocol,
+        limit_concurrency=args.max_connections,
     )
     return 0
 

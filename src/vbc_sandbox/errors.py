@@ -68,8 +68,15 @@ class TooManyRequests(SandboxError):
 class OAuthError(Exception):
     """An RFC 6749 error from the token endpoint."""
 
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.status = status
+        self.headers = headers or {}

@@ -38,6 +38,8 @@ class SandboxProcess:
         self.origin = f"http://{LOOPBACK}:{self.port}"
         self.base_url = self.origin + API_BASE_PATH
         self.process: subprocess.Popen[bytes] | None = None
+        self.log = ""
+        """What the sandbox wrote to stderr, once it has stopped."""
 
     def start(self, timeout: float = 30.0) -> SandboxProcess:
         command = [
@@ -85,6 +87,7 @@ class SandboxProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         if self.process.stderr:
+            self.log = self.process.stderr.read().decode(errors="replace")
             self.process.stderr.close()
 
     def __enter__(self) -> SandboxProcess:

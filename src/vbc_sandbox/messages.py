@@ -49,7 +49,11 @@ def explain(error: ValidationError, prefix: str = "body") -> str:
     if error.validator == "enum":
         return f"{at}: must be one of {', '.join(map(repr, rule))}, not {quoted(error.instance)}"
     if error.validator == "type":
-        kind = f"a {rule}" if isinstance(rule, str) else " or ".join(rule)
+        kind = (
+            (f"an {rule}" if rule[0] in "aeiou" else f"a {rule}")
+            if isinstance(rule, str)
+            else " or ".join(rule)
+        )
         return f"{at}: must be {kind}, not {quoted(error.instance)}"
     if error.validator in ("minimum", "maximum", "minLength", "maxLength", "pattern"):
         return f"{at}: {quoted(error.instance)} breaks {error.validator} {rule!r}"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import attrs
 
+from vbc_sandbox.limits import MAX_BODY_BYTES
+
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
 
 
@@ -56,6 +58,13 @@ class Settings:
     """SQLite file shared by workers and kept across restarts; None keeps state in memory."""
     validate_responses: bool = False
     """Check every response against openapi.yaml (the test suite turns this on)."""
+    max_body_bytes: int = MAX_BODY_BYTES
+    """The largest request body read; a larger one is refused with 413, unread."""
+    login_failures: int = 5
+    """Failed logins per user, and per client, within `login_window` before a lockout."""
+    login_window: float = 60.0
+    lockout: float = 300.0
+    """Seconds a user or client stays locked out after too many failed logins."""
     dialect: str = "documented"
     """How responses are shaped: as Vonage documents them, or as live traffic showed them
     (`vbc_sandbox.dialects`)."""

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS legs (
 CREATE INDEX IF NOT EXISTS legs_by_call ON legs (call_id, seq);
 CREATE TABLE IF NOT EXISTS quota (digest TEXT PRIMARY KEY, window_start REAL NOT NULL,
     used INTEGER NOT NULL);
+-- Failed logins per user and per client ("user:NAME", "client:ID"), for the lockout.
+CREATE TABLE IF NOT EXISTS login_failures (key TEXT PRIMARY KEY, window_start REAL NOT NULL,
+    failures INTEGER NOT NULL, locked_until REAL);
 """
 
 

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncIterator
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from connexion.validators.parameter import draft4_format_checker, is_null, is_nullable
 from jsonschema import Draft4Validator
+from starlette.types import Scope
 
+from vbc_sandbox.limits import read_json
 from vbc_sandbox.messages import explain
 
 
 class ExplainedBody(JSONRequestBodyValidator):  # type: ignore[misc]
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
+        raw = b"".join([message async for message in stream])
+        try:
+            text = raw.decode(self._encoding)
+        except UnicodeDecodeError:
+            raise BadRequestProblem(detail="body: the request body is not valid UTF-8") from None
+        if not text:
+            return None
+        try:
+            return read_json(text)
+        except ValueError as error:
+            raise BadRequestProblem(detail=f"body: {error}") from None
+
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if not self._nullable and body is None:
             raise BadRequestProblem(detail="body: the request body is missing")

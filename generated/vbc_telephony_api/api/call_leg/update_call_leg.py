@@ -119,6 +119,27 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 413:
+
+        def _parse_response_413(data: object) -> ErrorMessage | GatewayFault:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_gateway_error_type_0 = ErrorMessage.from_dict(data)
+
+                return componentsschemas_gateway_error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_gateway_error_type_1 = GatewayFault.from_dict(data)
+
+            return componentsschemas_gateway_error_type_1
+
+        response_413 = _parse_response_413(response.json())
+
+        return response_413
+
     if response.status_code == 429:
 
         def _parse_response_429(data: object) -> ErrorMessage | GatewayFault:

@@ -1,0 +1,97 @@
+"""What the sandbox reads of a request, at most: a body of `max_body_bytes` (a larger one is
+refused with 413 before it is read, or as soon as it passes the limit), and JSON whose
+nesting, integers and strings it can hold. Bad input gets a clear 4xx, never a 5xx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vbc_sandbox.errors import documented_body
+
+#: The largest request body read: every documented body is well under a kilobyte.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def read_json(text: str) -> Any:
+    """A request body's JSON, or ValueError saying in a sentence why it cannot be used."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError("the body is nested too deeply") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the body is not JSON: {error.msg} at character {error.pos}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ValueError("the body holds a number with too many digits") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the body holds a string that is not valid Unicode") from None
+    except RecursionError:
+        raise ValueError("the body is nested too deeply") from None
+    return value
+
+
+class BodyLimit:
+    """ASGI layer: reads a request body up to the limit, then replays it to the app; a
+    larger one is answered 413 without reading the rest."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self.refuse(send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)  # a disconnect: let the app see it
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body_bytes:
+                await self.refuse(send)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def refuse(self, send: Send) -> None:
+        body = json.dumps(
+            documented_body(
+                413, f"The request body is larger than {self.max_body_bytes} bytes; not read"
+            )
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,231 @@
+"""The sandbox against hostile input, over real HTTP: no 5xx for any body, a body too large is
+refused unread, messages say what is wrong in a line, failed logins are throttled, and slow
+clients cannot hold a connection."""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ACCOUNT, STATIC_TOKENS, TOKEN
+from vbc_sandbox.launch import SandboxProcess
+
+CALLS = f"/cc/accounts/{ACCOUNT}/calls"
+DIAL = {
+    "from": {"destination": "1001", "type": "extension"},
+    "to": {"destination": "15551234567", "type": "pstn"},
+}
+
+
+@pytest.fixture(scope="module")
+def target() -> Iterator[SandboxProcess]:
+    args = [*STATIC_TOKENS, "--login-failures", "3", "--lockout", "3", "--header-timeout", "1"]
+    with SandboxProcess(args) as running:
+        yield running
+
+
+@pytest.fixture
+def http(target: SandboxProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=target.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+    ) as client:
+        yield client
+
+
+def post_raw(http: httpx.Client, path: str, body: bytes) -> httpx.Response:
+    return http.post(path, content=body, headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"[" * 10_000 + b"]" * 10_000, "nested too deeply"),
+        (
+            json.dumps({**DIAL, "to": {"destination": "X", "type": "pstn"}})
+            .replace('"X"', "1" * 5000)
+            .encode(),
+            "too many digits",
+        ),
+        (json.dumps({**DIAL, "to": {"destination": "\ud800", "type": "pstn"}}).encode(), "Unicode"),
+        (b'{"from": ', "not JSON"),
+        (b"\xff\xfe\x00", "UTF-8"),
+        (
+            json.dumps({**DIAL, "to": {"destination": "1" * 60_000, "type": "pstn"}}).encode(),
+            "maxLength",
+        ),
+    ],
+    ids=[
+        "nested 10,000",
+        "5,000 digits",
+        "lone surrogate",
+        "truncated",
+        "not UTF-8",
+        "60 kB field",
+    ],
+)
+def test_bad_bodies_get_a_400_that_says_why_in_a_line(
+    http: httpx.Client, body: bytes, says: str
+) -> None:
+    answer = post_raw(http, CALLS, body)
+    assert answer.status_code == 400, answer.text
+    message = answer.json()["message"]
+    assert says in message and len(message) < 300 and "\n" not in message
+    assert "Failed validating" not in message and "in schema" not in message
+
+
+def test_a_query_parameter_message_quotes_a_short_excerpt(http: httpx.Client) -> None:
+    answer = http.get(CALLS, params={"start_time": "9" * 5000})
+    assert answer.status_code == 400
+    assert len(answer.json()["message"]) < 200 and "start_time" in answer.json()["message"]
+
+
+def rss_peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def send_huge(target: SandboxProcess, chunked: bool, total: int = 200 * 1024 * 1024) -> bytes:
+    """Start sending a 200 MB body; return what the sandbox answered (it should not wait)."""
+    head = (
+        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+        + ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {total}\r\n")
+        + "\r\n"
+    ).encode()
+    chunk = b"7" * (1024 * 1024)
+    with socket.create_connection(("127.0.0.1", target.port), timeout=30) as sock:
+        sock.sendall(head)
+        sent = 0
+        try:
+            while sent < total:
+                sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" if chunked else chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # the sandbox answered and closed: it stopped reading
+        answer = b""
+        try:
+            while b"\r\n\r\n" not in answer:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                answer += part
+        except OSError:
+            pass
+    return answer
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_200_mb_body_is_refused_unread_in_bounded_memory(
+    target: SandboxProcess, http: httpx.Client, chunked: bool
+) -> None:
+    assert target.process is not None
+    http.get(CALLS)  # warm
+    idle = rss_peak_kib(target.process.pid)
+    answer = send_huge(target, chunked)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert rss_peak_kib(target.process.pid) - idle < 100 * 1024  # KiB: under 100 MB above idle
+    assert http.get(CALLS).status_code == 200  # and it still serves
+
+
+def test_seeded_fuzz_of_malformed_bodies_never_gets_a_5xx(http: httpx.Client) -> None:
+    rng = random.Random(20261127)
+    call_id = http.post(CALLS, json=DIAL).json()
+    leg_id = http.get(f"{CALLS}/{call_id}/legs").json()[0]["leg_id"]
+    targets = [CALLS, f"{CALLS}/{call_id}", f"{CALLS}/{call_id}/legs/{leg_id}"]
+    valid = [json.dumps(DIAL), '{"state": "held"}', '{"dtmf": "12#"}']
+    pieces = [
+        '"',
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\\u0000",
+        "\\ud83d",
+        "1e999",
+        "-0",
+        "null",
+        "true",
+        "9" * 400,
+        "\u202e",
+        "é",
+        "\x00",
+    ]
+    statuses = []
+    for _ in range(150):
+        text = rng.choice(valid)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 3) :]
+        body = text.encode("utf-8", "surrogatepass")
+        if rng.random() < 0.1:
+            body = bytes(rng.randrange(256) for _ in range(rng.randint(1, 64)))
+        method = "POST" if rng.random() < 0.4 else "PUT"
+        content_type = rng.choice(
+            ["application/json", "text/plain", "application/json; charset=latin-1"]
+        )
+        answer = http.request(
+            method, rng.choice(targets), content=body, headers={"Content-Type": content_type}
+        )
+        statuses.append(answer.status_code)
+        assert answer.status_code < 500, (method, body[:200], answer.text[:300])
+    assert {400, 405} & set(statuses)  # the fuzz did reach the validators
+
+
+def test_failed_logins_are_throttled_per_user_then_let_through(target: SandboxProcess) -> None:
+    form = {
+        "grant_type": "password",
+        "username": "carol@vbc.prod",
+        "password": "guess",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+    }
+    token_url = target.origin + "/token"
+    answers = [httpx.post(token_url, data=form) for _ in range(4)]
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 3
+    right = {**form, "password": "carol-sandbox-password"}
+    assert httpx.post(token_url, data=right).status_code == 429  # locked, even when right
+    other = {**right, "username": "bob@vbc.prod", "password": "bob-sandbox-password"}
+    assert httpx.post(token_url, data=other).status_code == 200  # another user is not
+    time.sleep(int(answers[-1].headers["Retry-After"]) + 0.2)
+    assert httpx.post(token_url, data=right).status_code == 200
+
+
+def test_a_client_dripping_its_headers_is_disconnected_while_others_are_served(
+    target: SandboxProcess, http: httpx.Client
+) -> None:
+    with socket.create_connection(("127.0.0.1", target.port), timeout=10) as slow:
+        slow.sendall(b"GET /sandbox/health HTTP/1.1\r\n")
+        started = time.monotonic()
+        closed = False
+        while time.monotonic() - started < 8:
+            assert http.get(CALLS).status_code == 200
+            try:
+                slow.sendall(b"X-Drip: 1\r\n")
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.25)
+        assert closed, "the sandbox kept a connection that never finished its headers"
+
+
+def test_access_log_logs_request_lines() -> None:
+    with SandboxProcess([*STATIC_TOKENS, "--access-log"]) as logging_one:
+        httpx.get(
+            logging_one.base_url + CALLS,
+            params={"page_size": 7},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    assert f"GET /t/vbc.prod/telephony/v3{CALLS}?page_size=7 HTTP/1.1" in logging_one.log
+    assert TOKEN not in logging_one.log
