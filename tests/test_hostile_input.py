@@ -229,3 +229,27 @@ def test_access_log_logs_request_lines() -> None:
         )
     assert f"GET /t/vbc.prod/telephony/v3{CALLS}?page_size=7 HTTP/1.1" in logging_one.log
     assert TOKEN not in logging_one.log
+
+
+@pytest.mark.parametrize(
+    ("send", "status", "says"),
+    [
+        ({"data": {"grant_type": "foo"}}, 400, "form.grant_type: must be one of"),
+        ({"files": {"username": ("a", b"x" * 5_000_000)}}, 413, "not read"),
+        (
+            {
+                "content": b"grant_type=password&username=%ED%A0%80%40vbc.prod&password=x"
+                b"&client_id=sandbox-client&client_secret=sandbox-secret",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            "Authentication failed",
+        ),
+    ],
+    ids=["unknown grant", "5 MB multipart field", "a lone surrogate, percent-encoded"],
+)
+def test_the_token_endpoint_refuses_bad_forms_with_a_4xx(
+    target: SandboxProcess, send: dict[str, object], status: int, says: str
+) -> None:
+    answer = httpx.post(target.origin + "/token", **send)  # type: ignore[arg-type]
+    assert answer.status_code == status and says in answer.text

@@ -7,7 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import (
+    VALIDATOR_MAP,
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    ParameterValidator,
+)
 from connexion.validators.parameter import draft4_format_checker, is_null, is_nullable
 from jsonschema import Draft4Validator
 from starlette.types import Scope
@@ -39,6 +44,16 @@ class ExplainedBody(JSONRequestBodyValidator):  # type: ignore[misc]
         return None
 
 
+class ExplainedForm(FormDataValidator):  # type: ignore[misc]
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if not isinstance(body, dict):
+            raise BadRequestProblem(detail="body: the form cannot be read")
+        errors = sorted(self._validator.iter_errors(body), key=lambda e: len(e.absolute_path))
+        if errors:
+            raise BadRequestProblem(detail=explain(errors[0], "form"))
+        return None
+
+
 class ExplainedParameters(ParameterValidator):  # type: ignore[misc]
     @staticmethod
     def validate_parameter(
@@ -63,6 +78,7 @@ def validator_map() -> dict[str, Any]:
     validators = dict(VALIDATOR_MAP)
     body = copy.copy(VALIDATOR_MAP["body"])
     body["*/*json"] = ExplainedBody
+    body["application/x-www-form-urlencoded"] = ExplainedForm
     validators["body"] = body
     validators["parameter"] = ExplainedParameters
     return validators

@@ -16,7 +16,15 @@ import attrs
 import httpx
 
 from vbc_telephony import _actions as actions
-from vbc_telephony._base import aparsed, created_call_id, parsed, path_segment, translate
+from vbc_telephony._base import (
+    UNUSABLE,
+    aparsed,
+    created_call_id,
+    parsed,
+    path_segment,
+    translate,
+)
+from vbc_telephony._errors import APIResponseValidationError
 from vbc_telephony._pagination import AsyncPager, Pager
 from vbc_telephony._placement import Placement, poll_delays
 from vbc_telephony._retry import call_options
@@ -59,10 +67,16 @@ def list_url(base_url: str, path: str, **filters: Any) -> str:
 def page_from(response: httpx.Response, model: Any, field: str) -> Any:
     """A page parsed as `model`. A bare array of items is read as a page of them: a
     live-tested client (resuldeger/crmnewpanel2) accepts that form of the calls list."""
+    if not 200 <= response.status_code < 300:
+        raise APIResponseValidationError(
+            f"the service answered {response.status_code} where openapi.yaml documents a page",
+            method=response.request.method,
+            url=str(response.request.url),
+        )
     try:
         data = response.json()
         return model.from_dict({field: data} if isinstance(data, list) else data)
-    except (KeyError, TypeError, ValueError) as error:
+    except UNUSABLE as error:
         raise translate(error) from error
 
 
