@@ -30,6 +30,8 @@ from vbc_telephony import (
     Telephony,
 )
 from vbc_telephony._errors import InvalidIdError
+from vbc_telephony_api import AuthenticatedClient
+from vbc_telephony_api.api.call_leg import delete_call_leg
 
 BASE = "http://127.0.0.1:9/t/vbc.prod/telephony/v3"
 CALLS = "/t/vbc.prod/telephony/v3/cc/accounts/1234/calls"
@@ -62,6 +64,27 @@ def test_no_id_ever_reaches_another_endpoint(call_id: str, leg_id: str) -> None:
     path = request.url.raw_path.decode()
     assert path.startswith(CALLS + "/")
     parts = path.removeprefix(CALLS + "/").split("/")
+    assert len(parts) == 3 and parts[1] == "legs"
+    assert (unquote(parts[0]), unquote(parts[2])) == (call_id, leg_id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(call_id=st.text(min_size=1, max_size=12), leg_id=st.text(min_size=1, max_size=12))
+def test_the_generated_client_keeps_any_nonempty_id_in_its_segment(
+    call_id: str, leg_id: str
+) -> None:
+    sent: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    api = AuthenticatedClient(
+        base_url=BASE, token="t", httpx_args={"transport": httpx.MockTransport(handle)}
+    )
+    delete_call_leg.sync_detailed("1234", call_id, leg_id, client=api)
+    (request,) = sent
+    parts = request.url.raw_path.decode().removeprefix(CALLS + "/").split("/")
     assert len(parts) == 3 and parts[1] == "legs"
     assert (unquote(parts[0]), unquote(parts[2])) == (call_id, leg_id)
 

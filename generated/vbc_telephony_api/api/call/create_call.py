@@ -22,7 +22,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/cc/accounts/{account_id}/calls".format(
-            account_id=quote(str(account_id), safe=""),
+            account_id=quote(str(account_id), safe="").replace(".", "%2E"),
         ),
     }
 

@@ -20,8 +20,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/cc/accounts/{account_id}/calls/{call_id}".format(
-            account_id=quote(str(account_id), safe=""),
-            call_id=quote(str(call_id), safe=""),
+            account_id=quote(str(account_id), safe="").replace(".", "%2E"),
+            call_id=quote(str(call_id), safe="").replace(".", "%2E"),
         ),
     }
 

@@ -47,7 +47,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/cc/accounts/{account_id}/calls".format(
-            account_id=quote(str(account_id), safe=""),
+            account_id=quote(str(account_id), safe="").replace(".", "%2E"),
         ),
         "params": params,
     }

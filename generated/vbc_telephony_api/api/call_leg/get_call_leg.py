@@ -21,9 +21,9 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/cc/accounts/{account_id}/calls/{call_id}/legs/{leg_id}".format(
-            account_id=quote(str(account_id), safe=""),
-            call_id=quote(str(call_id), safe=""),
-            leg_id=quote(str(leg_id), safe=""),
+            account_id=quote(str(account_id), safe="").replace(".", "%2E"),
+            call_id=quote(str(call_id), safe="").replace(".", "%2E"),
+            leg_id=quote(str(leg_id), safe="").replace(".", "%2E"),
         ),
     }
 

@@ -20,8 +20,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/registration/accounts/{account_id}/devices/{device_id}".format(
-            account_id=quote(str(account_id), safe=""),
-            device_id=quote(str(device_id), safe=""),
+            account_id=quote(str(account_id), safe="").replace(".", "%2E"),
+            device_id=quote(str(device_id), safe="").replace(".", "%2E"),
         ),
     }
 

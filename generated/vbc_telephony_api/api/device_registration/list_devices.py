@@ -44,7 +44,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/registration/accounts/{account_id}/devices".format(
-            account_id=quote(str(account_id), safe=""),
+            account_id=quote(str(account_id), safe="").replace(".", "%2E"),
         ),
         "params": params,
     }
