@@ -148,6 +148,27 @@ def test_every_bad_answer_to_a_read_is_an_api_error(answer: httpx.Response) -> N
         list(client.calls.list())
 
 
+@pytest.mark.parametrize(
+    "next_uri",
+    [
+        "https://attacker.invalid/steal",
+        "http://127.0.0.1:9999/t/vbc.prod/telephony/v3/x",
+        "http://[::1",
+    ],
+)
+def test_a_page_uri_to_another_host_is_never_followed(next_uri: str) -> None:
+    sent: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"calls": [{"call_id": "c1"}], "next_page_uri": next_uri})
+
+    client = client_with(httpx.MockTransport(handle))
+    with pytest.raises(APIResponseValidationError):
+        list(client.calls.list())
+    assert len(sent) == 1 and all(r.url.host == "127.0.0.1" and r.url.port == 9 for r in sent)
+
+
 def test_an_empty_204_is_fine_where_it_is_documented() -> None:
     client = client_with(httpx.MockTransport(lambda _: httpx.Response(204)))
     assert client.calls.legs.drop("3fa85f64", "9b1c7a5e") is None

@@ -161,7 +161,15 @@ def translate(error: Exception) -> APIError:
 
 
 #: What a generated parser or httpx raises on an answer it cannot use.
-UNUSABLE = (httpx.HTTPError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
+UNUSABLE = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+)
 
 
 def checked(response: Any, empty: bool) -> Any:
@@ -197,10 +205,21 @@ def page_url(base_url: str, uri: str) -> str:
     """A `*_page_uri` as a URL: documented relative to the API base, but accepted absolute or
     with the base path already in it."""
     if uri.startswith(("http://", "https://")):
+        try:
+            target, base = httpx.URL(uri), httpx.URL(base_url)
+        except httpx.InvalidURL:
+            raise APIResponseValidationError(
+                f"a page URI that is not a URL: {uri[:100]!r}"
+            ) from None
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            # The bearer token goes with every request: never to a host the page names.
+            raise APIResponseValidationError(
+                f"a page URI on another host ({target.host!r}) was not followed"
+            )
         return uri
-    base = urlsplit(base_url)
-    if uri.startswith(base.path + "/"):
-        return f"{base.scheme}://{base.netloc}{uri}"
+    parts = urlsplit(base_url)
+    if uri.startswith(parts.path + "/"):
+        return f"{parts.scheme}://{parts.netloc}{uri}"
     return base_url + (uri if uri.startswith("/") else "/" + uri)
 
 

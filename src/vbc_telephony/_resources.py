@@ -84,7 +84,7 @@ def fetch_page(client: Telephony, url: str, model: Any, field: str) -> Any:
     with call_options(client.options):
         try:
             response = client.http.get(url)
-        except httpx.HTTPError as error:
+        except UNUSABLE as error:
             raise translate(error) from error
     return page_from(response, model, field)
 
@@ -93,7 +93,7 @@ async def afetch_page(client: AsyncTelephony, url: str, model: Any, field: str) 
     with call_options(client.options):
         try:
             response = await client.http.get(url)
-        except httpx.HTTPError as error:
+        except UNUSABLE as error:
             raise translate(error) from error
     return page_from(response, model, field)
 
