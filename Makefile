@@ -13,13 +13,21 @@ define generate_into
 		--output-path $(1) --fail-on-warning >/dev/null
 endef
 
-.PHONY: help install generate check-generated lint portability test conformance bench
+.PHONY: help install generate check-generated spec-lint lint portability spec-diff spec-diff-files \
+	changelog spec-gate test conformance bench
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
 	@echo "make generate         regenerate generated/ from openapi.yaml"
 	@echo "make check-generated  fail if generated/ differs from a fresh generation"
-	@echo "make lint             spec validators, ruff, mypy --strict"
+	@echo "make spec-lint        openapi-spec-validator and Redocly on openapi.yaml and oauth.yaml"
+	@echo "make lint             spec-lint, ruff, mypy --strict"
+	@echo "make spec-diff        what changed in the specs since BASE=<git ref> (default: the"
+	@echo "                      last v* tag, else the previous commit), breaking first"
+	@echo "make spec-diff-files  the same between two folders: OLD=<dir> NEW=<dir>"
+	@echo "make changelog        the spec section for CHANGELOG.md, since BASE"
+	@echo "make spec-gate        fail on a breaking spec change the version and CHANGELOG.md"
+	@echo "                      do not announce (part of make test)"
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
@@ -50,9 +58,11 @@ check-generated: $(BIN)/.installed
 		echo "generated/ is stale or was edited by hand: run 'make generate'" >&2; exit 1; \
 	fi
 
-lint: install
+spec-lint: install
 	openapi-spec-validator openapi.yaml oauth.yaml
 	redocly lint telephony oauth --format stylish 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
+
+lint: spec-lint
 	ruff check .
 	ruff format --check src tests
 	mypy
@@ -61,7 +71,20 @@ lint: install
 portability: install
 	python scripts/portability.py
 
-test: lint check-generated portability
+# Optic (pinned in package-lock.json) classifies the changes; see scripts/spec_diff.py.
+spec-diff: install
+	python scripts/spec_diff.py $(if $(BASE),--base $(BASE))
+
+spec-diff-files: install
+	python scripts/spec_diff.py --base-dir $(OLD) --head-dir $(NEW) --fail-on-breaking
+
+changelog: install
+	python scripts/spec_diff.py --changelog $(if $(BASE),--base $(BASE))
+
+spec-gate: install
+	python scripts/spec_diff.py --gate $(if $(BASE),--base $(BASE))
+
+test: lint check-generated portability spec-gate
 	pytest
 
 conformance: $(BIN)/.installed

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,3 +42,12 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: 
         assert required in names
     shipped = zipfile.ZipFile(wheel).read("vbc_telephony/openapi.yaml")
     assert shipped == (ROOT / "openapi.yaml").read_bytes()
+
+
+def test_one_version_everywhere() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    generated = tomllib.loads((ROOT / "generated" / "pyproject.toml").read_text())
+    assert generated["project"]["version"] == version
+    for name in ("openapi.yaml", "oauth.yaml"):
+        assert yaml.safe_load((ROOT / name).read_text())["info"]["version"] == version
+    assert f"## [{version}]" in (ROOT / "CHANGELOG.md").read_text()

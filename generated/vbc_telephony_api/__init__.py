@@ -1,4 +1,4 @@
-"""A client library for accessing Vonage Business Communications Telephony API"""
+"""A client library for accessing Vonage Business Communications Telephony API v3"""
 
 from .client import AuthenticatedClient, Client
 
