@@ -8,6 +8,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +52,21 @@ def test_one_version_everywhere() -> None:
     for name in ("openapi.yaml", "oauth.yaml"):
         assert yaml.safe_load((ROOT / name).read_text())["info"]["version"] == version
     assert f"## [{version}]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("module", "prog"),
+    [
+        ("vbc_telephony", "vbc"),
+        ("vbc_sandbox", "vbc-sandbox"),
+        ("vbc_conformance", "vbc-conformance"),
+    ],
+)
+def test_every_command_runs_as_a_module_and_tells_its_version(module: str, prog: str) -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"{prog} {version}"
+    imported = __import__(module)
+    assert imported.__version__ == version

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -377,6 +380,10 @@ def test_no_secret_in_reprs_logs_or_errors(caplog: pytest.LogCaptureFixture) -> 
     with pytest.raises(AuthenticationError) as rejected:
         client.calls.get(CALL_ID)
     texts += [str(rejected.value), repr(rejected.value)]
+    logged = [record for record in caplog.records if record.name == "vbc_telephony"]
+    # The SDK did log the requests, the 401 and the token renewals: none with a secret.
+    assert any("renewing" in record.getMessage() for record in logged)
+    assert any(f"/calls/{CALL_ID} -> 401" in record.getMessage() for record in logged)
     texts += [record.getMessage() for record in caplog.records]
     everything = "\n".join(texts)
     for secret in (SECRET_PASSWORD, SECRET_CLIENT, SECRET_TOKEN, "access-1", "refresh-1"):
@@ -414,3 +421,27 @@ def test_async_client_retries_and_raises_the_same_way() -> None:
 
     asyncio.run(main())
     assert seen == ["GET", "GET", "GET"] and len(waits) == 1
+
+
+def test_vbc_log_turns_the_sdk_log_on_for_a_user_debugging_a_401() -> None:
+    script = (
+        "import httpx, vbc_telephony\n"
+        "client = vbc_telephony.Telephony(account_id=1234, token='T0KEN-secret', "
+        "base_url='http://127.0.0.1:9/t/vbc.prod/telephony/v3', "
+        "transport=httpx.MockTransport(lambda r: httpx.Response(401, json={'code': 401, "
+        "'message': 'Invalid Credentials'})))\n"
+        "try:\n    client.calls.get('3fa85f64')\n"
+        "except vbc_telephony.AuthenticationError:\n    pass\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "VBC_LOG": "debug"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    line = "vbc_telephony DEBUG] GET http://127.0.0.1:9/t/vbc.prod/telephony/v3/cc/accounts"
+    assert f"{line}/1234/calls/3fa85f64 -> 401" in result.stderr
+    assert "T0KEN-secret" not in result.stderr

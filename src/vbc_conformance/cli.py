@@ -20,6 +20,7 @@ from vbc_conformance import report
 from vbc_conformance.safety import CALLER_TYPES, Party
 from vbc_sandbox.dialects import DIALECTS
 from vbc_telephony import spec
+from vbc_telephony._version import __version__
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXIT_OK, EXIT_NONCONFORMING, EXIT_USAGE = 0, 1, 2
@@ -50,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     target = p.add_argument_group("target (default: the embedded sandbox)")
     target.add_argument(
         "--base-url", help="API base URL, e.g. https://api.vonage.com/t/vbc.prod/telephony/v3"

@@ -7,5 +7,14 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from vbc_sandbox.app import API_BASE_PATH, SandboxApp, create_app  # noqa: E402
 from vbc_sandbox.settings import RateLimit, Settings, StaticToken  # noqa: E402
+from vbc_telephony._version import __version__  # noqa: E402
 
-__all__ = ["API_BASE_PATH", "RateLimit", "SandboxApp", "Settings", "StaticToken", "create_app"]
+__all__ = [
+    "API_BASE_PATH",
+    "RateLimit",
+    "SandboxApp",
+    "Settings",
+    "StaticToken",
+    "__version__",
+    "create_app",
+]

@@ -21,6 +21,7 @@ from vbc_sandbox.limits import MAX_BODY_BYTES
 from vbc_sandbox.pbx import MAGIC_NUMBERS
 from vbc_sandbox.settings import DEFAULT_SEED, RateLimit, Settings, StaticToken
 from vbc_sandbox.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
+from vbc_telephony._version import __version__
 
 #: uvicorn's logging, with request lines on stderr beside everything else it logs.
 LOG_CONFIG = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=f"Magic PSTN numbers: {magic}. Seed users log in as USERNAME@vbc.prod with "
         "client sandbox-client / sandbox-secret (see the seed file).",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
         "--port", type=int, default=8080, help="port to listen on (default 8080; 0 picks one)"

@@ -24,10 +24,14 @@ from vbc_telephony._errors import (
     RateLimitError,
     ServerError,
 )
+from vbc_telephony._logs import setup_from_env
 from vbc_telephony._pagination import AsyncPager, Pager
 from vbc_telephony._placement import CallNotConfirmedError
 from vbc_telephony._retry import NO_RETRIES, RetryPolicy
+from vbc_telephony._version import __version__
 from vbc_telephony._views import Call, Leg
+
+setup_from_env()
 
 __all__ = [
     "GATEWAY_TOKEN_URL",
@@ -58,4 +62,5 @@ __all__ = [
     "StaticToken",
     "Telephony",
     "TokenProvider",
+    "__version__",
 ]

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from vbc_telephony._errors import APIResponseValidationError, AuthenticationError, error_from
+from vbc_telephony._logs import logger
 from vbc_telephony._reading import AsyncReadingTransport, Limits, ReadingTransport
 from vbc_telephony._retry import (
     AsyncRetryTransport,
@@ -211,6 +212,7 @@ class PasswordGrant:
     # ---------------------------------------------------------------- threads
 
     def _renew(self) -> str:
+        logger.info("renewing the access token at %s", self.token_url)
         with self._http() as http, call_options(TOKEN_REQUEST):
             form = self._refresh_form()
             if form is not None:
@@ -240,6 +242,7 @@ class PasswordGrant:
         return lock
 
     async def _arenew(self) -> str:
+        logger.info("renewing the access token at %s", self.token_url)
         async with self._ahttp() as http:
             with call_options(TOKEN_REQUEST):
                 form = self._refresh_form()
@@ -274,6 +277,7 @@ class BearerAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401 and not isinstance(self.provider, StaticToken):
+            logger.info("401 from %s %s: renewing the token once", request.method, request.url)
             request.headers["Authorization"] = f"Bearer {self.provider.refresh(token)}"
             response = yield request
         if response.status_code == 401:
@@ -287,6 +291,7 @@ class BearerAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401 and not isinstance(self.provider, StaticToken):
+            logger.info("401 from %s %s: renewing the token once", request.method, request.url)
             request.headers["Authorization"] = f"Bearer {await self.provider.arefresh(token)}"
             response = yield request
         if response.status_code == 401:

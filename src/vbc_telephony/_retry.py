@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ import httpx
 import tenacity
 
 from vbc_telephony._errors import retry_after_seconds
+from vbc_telephony._logs import logger
 from vbc_telephony._reading import DEADLINE, remaining
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -135,6 +137,31 @@ class _DeadlineReached(tenacity.stop.stop_base):
         return left is not None and left <= (state.upcoming_sleep or 0.0)
 
 
+def log_answer(request: httpx.Request, response: httpx.Response, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed = (time.monotonic() - started) * 1000
+        logger.debug(
+            "%s %s -> %s (%.0f ms)", request.method, request.url, response.status_code, elapsed
+        )
+
+
+def log_retry(request: httpx.Request, state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    why = (
+        f"an answer {error.response.status_code}"
+        if isinstance(error, _RetryableResponse)
+        else type(error).__name__
+    )
+    logger.info(
+        "retrying %s %s in %.1f s after %s (attempt %d)",
+        request.method,
+        request.url,
+        state.upcoming_sleep,
+        why,
+        state.attempt_number + 1,
+    )
+
+
 def start_clock(request: httpx.Request, options: CallOptions, total: float | None) -> None:
     """Give the call a deadline (`timeout=` is wall-clock for all of it, retries included),
     once: a request sent again (after a token refresh) keeps its first deadline."""
@@ -177,6 +204,7 @@ def _retrying(
         wait=wait,
         retry=tenacity.retry_if_exception(lambda error: _should_retry(options, method, error)),
         retry_error_callback=give_up,
+        before_sleep=lambda state: log_retry(request, state),
         **kwargs,
     )
 
@@ -200,7 +228,9 @@ class RetryTransport(httpx.BaseTransport):
         start_clock(request, options, self.total_timeout)
 
         def attempt() -> httpx.Response:
+            started = time.monotonic()
             response = self.inner.handle_request(request)
+            log_answer(request, response, started)
             if _retry_answer(options, request.method, response):
                 response.read()
                 response.close()
@@ -246,7 +276,9 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         start_clock(request, options, self.total_timeout)
 
         async def attempt() -> httpx.Response:
+            started = time.monotonic()
             response = await self.inner.handle_async_request(request)
+            log_answer(request, response, started)
             if _retry_answer(options, request.method, response):
                 await response.aread()
                 await response.aclose()

@@ -16,6 +16,7 @@ from typing import Any
 from vbc_telephony._client import Telephony
 from vbc_telephony._errors import APIConnectionError, APIError, APIStatusError
 from vbc_telephony._resources import Legs
+from vbc_telephony._version import __version__
 
 SANDBOX_BASE_URL = "http://127.0.0.1:8080/t/vbc.prod/telephony/v3"
 EXIT_API_ERROR, EXIT_USAGE = 1, 2
@@ -65,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
         description="Calls and devices of a VBC account. Set VBC_TOKEN, VBC_ACCOUNT_ID and, for"
         f" anything but a local vbc-sandbox, VBC_BASE_URL (default {SANDBOX_BASE_URL}).",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     groups = p.add_subparsers(dest="group", required=True, metavar="{calls,legs,devices}")
 

@@ -1,0 +1,8 @@
+"""The installed distribution's version: one number, kept in pyproject.toml."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("vbc-telephony")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
