@@ -21,6 +21,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from vbc_telephony import spec
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi.yaml"
 BIN = Path(sys.executable).parent
@@ -38,13 +40,8 @@ def examples(document: dict[str, Any]) -> Iterator[Case]:
     JSON example of a request body or a successful response. Requests are built and sent by
     clients, responses parsed by them, and each is checked that way."""
 
-    def resolve(node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            target: Any = document
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part]
-            node = target
-        return node
+    def resolve(node: dict[str, Any]) -> Any:
+        return spec.resolve(document, node)
 
     for item in document["paths"].values():
         for operation in item.values():

@@ -27,6 +27,8 @@ from typing import Any
 import attrs
 import yaml
 
+from vbc_telephony.spec import resolve
+
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ("openapi.yaml", "oauth.yaml")
 OPTIC = ROOT / "node_modules" / ".bin" / "optic"
@@ -126,15 +128,6 @@ def read_optic(spec: str, text: str, report: Report) -> None:
 
 
 # ---------------------------------------------------------------- our walk, for servers
-
-
-def resolve(document: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def stricter(

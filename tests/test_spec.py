@@ -35,13 +35,8 @@ def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
                 yield method, path, operation
 
 
-def resolve(node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = DOCUMENT
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+def resolve(node: dict[str, Any]) -> Any:
+    return spec.resolve(DOCUMENT, node)
 
 
 def media_examples() -> Iterator[Any]:

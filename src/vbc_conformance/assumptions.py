@@ -54,13 +54,8 @@ def is_valid(schema: dict[str, Any], value: Any) -> bool:
 
 
 def resolved(node: dict[str, Any]) -> dict[str, Any]:
-    document = documented_spec()
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    found: dict[str, Any] = spec.resolve(documented_spec(), node)
+    return found
 
 
 def request_is_documented(path: str, method: str, case: Any) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 
+from vbc_telephony import spec
+
 #: The dialect a JSON type stands for, where a schema says (`x-vbc-dialect-by-type`).
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
@@ -81,17 +83,11 @@ class DriftFinder:
         self.document = document
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        return self.named(node)[1]
+        found: dict[str, Any] = spec.resolve(self.document, node)
+        return found
 
     def named(self, node: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
-        """A schema with its $refs followed, and the component name it was found under."""
-        name = None
-        while "$ref" in node:
-            target: Any = self.document
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part]
-            name, node = node["$ref"].rsplit("/", 1)[-1], target
-        return name, node
+        return spec.named(self.document, node)
 
     def alternatives(self, schema: dict[str, Any]) -> list[dict[str, Any]]:
         schema = self.resolve(schema)
