@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+import vbc_telephony
 from vbc_telephony import (
     APIConnectionError,
     APIError,
@@ -445,3 +446,28 @@ def test_vbc_log_turns_the_sdk_log_on_for_a_user_debugging_a_401() -> None:
     line = "vbc_telephony DEBUG] GET http://127.0.0.1:9/t/vbc.prod/telephony/v3/cc/accounts"
     assert f"{line}/1234/calls/3fa85f64 -> 401" in result.stderr
     assert "T0KEN-secret" not in result.stderr
+
+
+def test_every_request_says_it_comes_from_this_sdk_and_its_version() -> None:
+    version = vbc_telephony.__version__
+    handler, seen = replies(ok(), ok({"calls": []}))
+    client, _ = client_with(handler)
+    client.calls.get(CALL_ID)
+    list(client.calls.list())
+    token_requests: list[httpx.Request] = []
+    endpoint = token_endpoint([])
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        token_requests.append(request)
+        return endpoint(request)
+
+    PasswordGrant(
+        username="alice",
+        password=SECRET_PASSWORD,
+        client_id="sandbox-client",
+        client_secret=SECRET_CLIENT,
+        token_url=TOKEN_URL,
+        transport=httpx.MockTransport(recording),
+    ).token()
+    agents = {request.headers["user-agent"] for request in [*seen, *token_requests]}
+    assert agents == {f"vbc-telephony/{version}"} and version != "0+unknown"

@@ -26,6 +26,7 @@ from vbc_telephony._retry import (
     RetryTransport,
     call_options,
 )
+from vbc_telephony._version import USER_AGENT
 
 #: The token endpoint Vonage documents.
 TOKEN_URL = "https://api.vonage.com/token"  # noqa: S105 (a URL)
@@ -194,6 +195,7 @@ class PasswordGrant:
             ),
             timeout=self._timeout,
             auth=self._basic(),
+            headers=USER_AGENT,
         )
 
     def _ahttp(self) -> httpx.AsyncClient:
@@ -207,6 +209,7 @@ class PasswordGrant:
             ),
             timeout=self._timeout,
             auth=self._basic(),
+            headers=USER_AGENT,
         )
 
     # ---------------------------------------------------------------- threads

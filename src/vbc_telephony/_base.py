@@ -28,6 +28,7 @@ from vbc_telephony._reading import (
     ReadingTransport,
 )
 from vbc_telephony._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
+from vbc_telephony._version import USER_AGENT
 from vbc_telephony_api import AuthenticatedClient
 
 PRODUCTION_BASE_URL = "https://api.vonage.com/t/vbc.prod/telephony/v3"
@@ -121,6 +122,7 @@ def sync_api(config: Config, transport: httpx.BaseTransport | None) -> Authentic
             total_timeout=config.total_timeout,
         ),
         event_hooks={"response": [raise_for_error]},
+        headers=USER_AGENT,
     )
     # The token field is unused: BearerAuth sets the header on every request.
     api = AuthenticatedClient(base_url=config.base_url, token="")
@@ -139,6 +141,7 @@ def async_api(config: Config, transport: httpx.AsyncBaseTransport | None) -> Aut
             total_timeout=config.total_timeout,
         ),
         event_hooks={"response": [araise_for_error]},
+        headers=USER_AGENT,
     )
     api = AuthenticatedClient(base_url=config.base_url, token="")
     api.set_async_httpx_client(http)

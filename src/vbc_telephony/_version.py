@@ -6,3 +6,6 @@ try:
     __version__ = version("vbc-telephony")
 except PackageNotFoundError:  # run from a source tree that was never installed
     __version__ = "0+unknown"
+
+#: Sent with every request the SDK makes, so a gateway's logs can tell who called.
+USER_AGENT = {"User-Agent": f"vbc-telephony/{__version__}"}
