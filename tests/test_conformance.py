@@ -68,6 +68,17 @@ def test_embedded_default_run_passes_and_reports_every_operation(tmp_path: Path)
         row = summary_row(result.stdout, operation).split()
         assert int(row[1]) > 0 and row[2] == "-", row
     assert "cases/s), seed 1: conforms" in result.stdout
+    # It says what it is doing from its first line, then phase by phase, as it goes.
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("vbc-conformance ") and "embedded sandbox" in lines[0]
+    phases = [line.strip() for line in lines if line.endswith("phase ...")]
+    assert phases == [
+        f"{phase} phase ..." for phase in ("examples", "coverage", "fuzzing", "stateful")
+    ]
+    assert "    get_device: " in result.stdout
+    assert lines.index("  examples phase ...") < lines.index(
+        next(line for line in lines if line.startswith("operation "))
+    )
     # What the target speaks, and what showed it.
     assert "dialect: documented (documented: POST /cc/accounts/{account_id}/calls answers 200" in (
         result.stdout

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from vbc_conformance import report
+from vbc_conformance.progress import Progress
 from vbc_conformance.safety import CALLER_TYPES, Party
 from vbc_sandbox.dialects import DIALECTS
 from vbc_telephony import spec
@@ -296,6 +297,8 @@ def schemathesis_command(
 
 
 def run(args: argparse.Namespace) -> int:
+    what = args.base_url or "the embedded sandbox (starting it)"
+    print(f"vbc-conformance {__version__}: testing {what}", flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch,
         target(args) as settings,
@@ -305,9 +308,10 @@ def run(args: argparse.Namespace) -> int:
         command = schemathesis_command(args, settings, reports)
         started = time.monotonic()
         output = None if args.verbose else (reports / "schemathesis.log").open("w")
-        result = subprocess.run(  # noqa: S603 (our own command line)
-            command, env=env, stdout=output, stderr=subprocess.STDOUT, check=False
-        )
+        with Progress(spec.load(), reports, sys.stdout):
+            result = subprocess.run(  # noqa: S603 (our own command line)
+                command, env=env, stdout=output, stderr=subprocess.STDOUT, check=False
+            )
         seconds = time.monotonic() - started
         if output:
             output.close()
@@ -349,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `vbc-conformance | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":
