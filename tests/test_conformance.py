@@ -257,3 +257,46 @@ def test_requests_that_time_out_are_named_and_the_exit_code_matches_the_verdict(
     assert "incomplete: no check failed" in result.stdout and "exit 2" in result.stdout
     assert "conforms" not in result.stdout
     assert "error in GET /registration/accounts/{account_id}/devices" in result.stdout
+
+
+def test_the_html_report_is_real_html_grouped_per_operation_and_check() -> None:
+    from html.parser import HTMLParser
+
+    from vbc_conformance.report import Failure, Outcome, html_page
+
+    outcome = Outcome(seed=7, operations=OPERATIONS)
+    outcome.cases.update({"get_call": 10, "list_calls": 4})
+    for check, title in [("response_schema_conformance", "A"), ("not_a_server_error", "B")]:
+        outcome.failures.append(
+            Failure("get_call", check, title, "<script>alert(1)</script>", "curl -X GET 'u'")
+        )
+    outcome.failures.append(Failure("list_calls", "not_a_server_error", "C", "m", "curl 2"))
+
+    class Headings(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, str]] = []
+            self.current = ""
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag != "code":  # inline: the text belongs to the heading around it
+                self.current = tag
+
+        def handle_data(self, data: str) -> None:
+            if self.current in ("h3", "h4", "pre", "script") and data.strip():
+                self.tags.append((self.current, data.strip()))
+
+    page = html_page(outcome, "http://127.0.0.1:1/t/vbc.prod/telephony/v3", 1.5)
+    parsed = Headings()
+    parsed.feed(page)
+    headings = [text for tag, text in parsed.tags if tag in ("h3", "h4")]
+    assert headings == [
+        "get_call",
+        "response_schema_conformance",
+        "not_a_server_error",
+        "list_calls",
+        "not_a_server_error",
+    ]
+    assert ("pre", "curl -X GET 'u'") in parsed.tags
+    assert not any(tag == "script" for tag, _ in parsed.tags)  # the message is escaped
+    assert "&lt;script&gt;" in page and "3 distinct failure(s), exit 1" in page

@@ -4,7 +4,6 @@ a per-operation summary for the terminal, a markdown or HTML report with every f
 from __future__ import annotations
 
 import base64
-import html
 import json
 import shlex
 from collections import Counter, defaultdict
@@ -12,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import jinja2
 
 from vbc_conformance.drift import operation_id_of
 
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("vbc_conformance", "."),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 TOKEN_FOR_SHELL = '"Authorization: Bearer $VBC_TOKEN"'  # noqa: S105 (a placeholder)
 
 
@@ -300,9 +306,10 @@ def markdown(outcome: Outcome, target: str, seconds: float) -> str:
 
 
 def html_page(outcome: Outcome, target: str, seconds: float) -> str:
-    """The markdown report inside a page, readable without any renderer."""
-    body = html.escape(markdown(outcome, target, seconds))
-    return (
-        "<!doctype html><meta charset='utf-8'><title>Conformance report</title>"
-        f"<pre style='white-space: pre-wrap; font: 14px monospace'>{body}</pre>\n"
+    """The report as a page: failures grouped per operation and check, each with its curl."""
+    grouped: dict[str, dict[str, list[Failure]]] = {}
+    for failure in outcome.failures:
+        grouped.setdefault(failure.operation, {}).setdefault(failure.check, []).append(failure)
+    return TEMPLATES.get_template("report.html.jinja").render(
+        outcome=outcome, target=target, seconds=seconds, grouped=grouped
     )
