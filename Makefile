@@ -14,7 +14,7 @@ define generate_into
 endef
 
 .PHONY: help install generate check-generated spec-lint lint portability spec-diff spec-diff-files \
-	changelog spec-gate test conformance bench
+	changelog spec-gate browser-deps docs test conformance bench
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
@@ -30,6 +30,7 @@ help:
 	@echo "                      do not announce (part of make test)"
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
+	@echo "make docs             write the API reference page to build/docs (offline)"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite"
 	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx)"
@@ -84,7 +85,17 @@ changelog: install
 spec-gate: install
 	python scripts/spec_diff.py --gate $(if $(BASE),--base $(BASE))
 
-test: lint check-generated portability spec-gate
+# The browser tests need Debian's chromium and its driver; as root, this installs them.
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver >/dev/null; } || \
+		{ echo "the browser tests need chromium and chromedriver: apt-get install chromium chromium-driver" >&2; exit 1; }
+
+docs: install
+	python scripts/docs.py build/docs
+
+test: lint check-generated portability spec-gate browser-deps
 	pytest
 
 conformance: $(BIN)/.installed

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.types import Receive, Scope, Send
 
-from vbc_sandbox import handlers
+from vbc_sandbox import handlers, pages
 from vbc_sandbox.auth import Authority
 from vbc_sandbox.devices import Registrations
 from vbc_sandbox.errors import OAuthError, SandboxError, documented_body
@@ -184,6 +184,9 @@ class SandboxApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["vbc.sandbox"] = self.sandbox
+        if scope["type"] == "http" and pages.is_page(scope["path"]):
+            await pages.ROUTER(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

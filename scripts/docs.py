@@ -1,0 +1,50 @@
+"""`make docs`: the API reference page the sandbox serves at /docs, written as static files
+that work offline (Swagger UI's files from swagger-ui-bundle; the spec inside the page, and
+beside it as openapi.json)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from swagger_ui_bundle import swagger_ui_path
+
+from vbc_telephony import spec
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="stylesheet" href="swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="swagger-ui-bundle.js"></script>
+<script>
+SwaggerUIBundle({{ spec: {spec}, dom_id: "#swagger-ui", deepLinking: true }});
+</script>
+</body>
+</html>
+"""
+
+
+def main(out: str) -> int:
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"):
+        shutil.copy(Path(swagger_ui_path) / name, target / name)
+    document = spec.load()
+    (target / "openapi.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
+    # The spec goes in the page: a page opened from a file may not fetch another file.
+    inline = json.dumps(document).replace("</", "<\\/")
+    page = PAGE.format(title=document["info"]["title"], spec=inline)
+    (target / "index.html").write_text(page, encoding="utf-8")
+    print(f"API reference: {target / 'index.html'} (open it; no network needed)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "build/docs"))

@@ -1,0 +1,166 @@
+"""The sandbox's pages: `/` (links), `/docs` (the API reference of the very openapi.yaml it
+serves, Swagger UI shipped in the wheel), and `/console`, where a developer sees the account's
+phones and calls change live and acts on them.
+
+The console's page only reads here: a snapshot of the account (its phones, its calls with
+their legs) streamed as server-sent events whenever it changes. Every action it takes is a
+request to the API itself (or to the inbound-call control endpoint), with the user's token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from starlette.routing import Mount, Route, Router
+from starlette.staticfiles import StaticFiles
+
+from vbc_sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from vbc_sandbox.app import Sandbox
+
+#: How often the live feed looks for a change: well within the 500 ms a page should show it.
+FEED_INTERVAL = 0.2
+CONSOLE = files("vbc_sandbox") / "console"
+
+HOME = """<!doctype html><html lang="en"><meta charset="utf-8"><title>vbc-sandbox</title>
+<style>body{font:16px system-ui,sans-serif;margin:3rem auto;max-width:40rem}</style>
+<h1>vbc-sandbox</h1>
+<p>A stateful sandbox of the VBC Telephony API v3.</p>
+<ul>
+<li><a href="/console/">Console</a>: the account's phones and calls, live</li>
+<li><a href="/docs">API reference</a>: try every operation against this sandbox</li>
+<li>API base: <code>{api}</code>; token endpoint: <code>/token</code></li>
+</ul></html>"""
+
+
+def account_of(request: Request) -> tuple[Sandbox, str]:
+    """The sandbox and the account a bearer token reaches (from the header, or from the
+    `access_token` query parameter: an EventSource cannot send headers)."""
+    sandbox: Sandbox = request.scope["vbc.sandbox"]
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else ""
+    token = token or request.query_params.get("access_token", "")
+    return sandbox, sandbox.authority.account_of(token)
+
+
+def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
+    """The account's extensions, with the user and the desk phone on each."""
+    users = {
+        row["extension"]: row["username"]
+        for row in sandbox.store.all(
+            "SELECT username, extension FROM users WHERE account_id = ?", account
+        )
+    }
+    devices = {
+        row["extension"]: row["vh_id"]
+        for row in sandbox.store.all(
+            "SELECT vh_id, extension FROM devices WHERE account_id = ?", account
+        )
+    }
+    return [
+        {"extension": ext, "user": users.get(ext), "device": devices.get(ext)}
+        for ext in sorted({*users, *devices})
+    ]
+
+
+def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
+    """What the console draws: phones, and live calls with each leg's state (held included,
+    which the API does not show)."""
+    now = time.time()
+    pbx = sandbox.pbx
+    calls = []
+    for call in sandbox.store.all(
+        "SELECT * FROM calls WHERE account_id = ? AND ended = 0"
+        " AND (ends_at IS NULL OR ends_at > ?) ORDER BY seq",
+        account,
+        now,
+    ):
+        legs = pbx.live_legs(call["call_id"])
+        statuses = [pbx.leg_status(leg, now) for leg in legs]
+        calls.append(
+            {
+                "call_id": call["call_id"],
+                "direction": call["direction"],
+                "from": call["from_number"],
+                "to": call["to_number"],
+                "start_time": call["start_time"],
+                "parked": bool(call["parked"]),
+                "status": pbx.call_status(legs, now),
+                "legs": [
+                    {
+                        "leg_id": leg["leg_id"],
+                        "from": leg["from_number"],
+                        "to": leg["to_number"],
+                        "status": status,
+                        "held": bool(leg["held"]),
+                        "answered_at": leg["answer_at"] if status == "on-call" else None,
+                    }
+                    for leg, status in zip(legs, statuses, strict=True)
+                ],
+            }
+        )
+    return {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
+
+
+async def home(request: Request) -> HTMLResponse:
+    from vbc_sandbox.app import API_BASE_PATH
+
+    return HTMLResponse(HOME.format(api=API_BASE_PATH))
+
+
+async def docs(request: Request) -> RedirectResponse:
+    from vbc_sandbox.app import API_BASE_PATH
+
+    return RedirectResponse(f"{API_BASE_PATH}/ui/", status_code=307)
+
+
+async def state(request: Request) -> JSONResponse:
+    try:
+        sandbox, account = account_of(request)
+    except SandboxError as error:
+        return JSONResponse(error.body(), status_code=error.status)
+    return JSONResponse(snapshot(sandbox, account))
+
+
+async def events(request: Request) -> StreamingResponse | JSONResponse:
+    try:
+        sandbox, account = account_of(request)
+    except SandboxError as error:
+        return JSONResponse(error.body(), status_code=error.status)
+
+    async def feed() -> AsyncIterator[str]:
+        last = None
+        while not await request.is_disconnected():
+            current = json.dumps(snapshot(sandbox, account), sort_keys=True)
+            if current != last:
+                last = current
+                yield f"data: {current}\n\n"
+            await asyncio.sleep(FEED_INTERVAL)
+
+    return StreamingResponse(
+        feed(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+ROUTER = Router(
+    routes=[
+        Route("/", home),
+        Route("/docs", docs),
+        Route("/console/api/state", state),
+        Route("/console/api/events", events),
+        Mount("/console", StaticFiles(directory=str(CONSOLE), html=True)),
+    ]
+)
+PAGE_PATHS = ("/console", "/docs")
+
+
+def is_page(path: str) -> bool:
+    return path == "/" or any(path == p or path.startswith(p + "/") for p in PAGE_PATHS)

@@ -1,0 +1,164 @@
+"""The sandbox's pages in a real browser: Debian's headless chromium, driven by its
+chromedriver (installed by `make browser-deps`). Screenshots go to reports/screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.conftest import ACCOUNT, STATIC_TOKENS, TOKEN
+from vbc_conformance.report import Failure, Outcome, html_page
+from vbc_sandbox.launch import SandboxProcess
+from vbc_telephony import Telephony
+
+# Selenium must not look for drivers or browsers on the network: Debian's are on PATH.
+os.environ.setdefault("SE_OFFLINE", "true")
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+WAIT = 10  # seconds a page may take to show what is expected
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="vbc-chromium-")
+    # Headless, and no background traffic: this machine reaches nothing but loopback.
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(
+        options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxProcess]:
+    with SandboxProcess([*STATIC_TOKENS, "--ring-delay", "60"]) as running:
+        yield running
+
+
+def wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
+    # The console redraws as snapshots arrive: an element found a moment ago may be gone.
+    return WebDriverWait(driver, WAIT, ignored_exceptions=[StaleElementReferenceException])
+
+
+def phone_state(driver: WebDriver, extension: str) -> str:
+    found = driver.find_elements(By.CSS_SELECTOR, f'[data-phone="{extension}"]')
+    return found[0].get_attribute("data-state") or "" if found else ""
+
+
+def test_the_console_shows_an_inbound_call_ringing_and_a_click_answers_it(
+    browser: WebDriver, sandbox: SandboxProcess
+) -> None:
+    browser.get(sandbox.origin + "/console/")
+    browser.find_element(By.ID, "token").send_keys(TOKEN)
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    wait(browser).until(lambda d: phone_state(d, "1002") == "idle")
+    phones = [
+        p.get_attribute("data-phone") for p in browser.find_elements(By.CSS_SELECTOR, ".phone")
+    ]
+    assert phones == ["1001", "1002", "1003", "1234"]  # the seeded extensions
+
+    # An outside caller rings 1002, through the control API, not the page.
+    ringing = httpx.post(
+        f"{sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
+        json={"from": "15557654321", "to": "1002"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    ).json()
+    wait(browser).until(lambda d: phone_state(d, "1002") == "ringing")
+    browser.save_screenshot(str(SCREENSHOTS / "console-ringing.png"))
+
+    # Found afresh until a click lands (see wait()).
+    answer = (
+        f'[data-call="{ringing["call_id"]}"] [data-status="ringing"] [data-action="answer-leg"]'
+    )
+    wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, answer).click() or True)
+    wait(browser).until(lambda d: phone_state(d, "1002") == "on a call")
+    browser.save_screenshot(str(SCREENSHOTS / "console-answered.png"))
+    with Telephony(account_id=ACCOUNT, token=TOKEN, base_url=sandbox.base_url) as client:
+        assert client.calls.get(ringing["call_id"]).status == "on-call"  # the API agrees
+
+        # A call placed elsewhere (as `vbc calls dial` does) shows up by itself.
+        dialled = client.calls.dial("15551234567", from_="1003")
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-call="{dialled}"]'))
+    assert "ringing" in phone_state(browser, "1003")
+    timeline = browser.find_element(
+        By.CSS_SELECTOR, f'[data-call="{ringing["call_id"]}"] .timeline'
+    )
+    assert "ringing" in timeline.text and "on-call" in timeline.text
+
+
+def test_the_console_refuses_a_token_that_is_not_valid(
+    browser: WebDriver, sandbox: SandboxProcess
+) -> None:
+    browser.execute_script("sessionStorage.clear()")
+    browser.get(sandbox.origin + "/console/")
+    browser.find_element(By.ID, "token").send_keys("not-a-token")
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    wait(browser).until(lambda d: "not valid" in d.find_element(By.ID, "status").text)
+    assert browser.find_element(By.TAG_NAME, "main").get_attribute("hidden") is not None
+
+
+def test_docs_renders_every_operation_of_the_spec_it_serves(
+    browser: WebDriver, sandbox: SandboxProcess
+) -> None:
+    browser.get(sandbox.origin + "/docs")
+    wait(browser).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == 11)
+    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert "/cc/accounts/{account_id}/calls/{call_id}/legs/{leg_id}" in {
+        p.replace("\u200b", "") for p in paths
+    }
+    browser.save_screenshot(str(SCREENSHOTS / "docs.png"))
+
+
+def test_make_docs_writes_the_same_reference_as_a_page_that_works_from_a_file(
+    browser: WebDriver, tmp_path: Path
+) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "docs.py"), str(tmp_path)], check=True, timeout=60
+    )
+    browser.get((tmp_path / "index.html").as_uri())
+    wait(browser).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == 11)
+
+
+def test_the_html_report_reads_as_a_page(browser: WebDriver, tmp_path: Path) -> None:
+    outcome = Outcome(seed=3, operations=["get_call"])
+    outcome.cases["get_call"] = 5
+    outcome.failures.append(
+        Failure("get_call", "not_a_server_error", "Server error", "500", "curl x")
+    )
+    page = tmp_path / "report.html"
+    page.write_text(html_page(outcome, "http://127.0.0.1:1", 2.0))
+    browser.get(page.as_uri())
+    assert browser.find_element(By.TAG_NAME, "h3").text == "get_call"
+    assert browser.find_element(By.CSS_SELECTOR, ".verdict").text == "1 distinct failure(s), exit 1"
+    browser.save_screenshot(str(SCREENSHOTS / "report.png"))
