@@ -300,3 +300,14 @@ def test_the_html_report_is_real_html_grouped_per_operation_and_check() -> None:
     assert ("pre", "curl -X GET 'u'") in parsed.tags
     assert not any(tag == "script" for tag, _ in parsed.tags)  # the message is escaped
     assert "&lt;script&gt;" in page and "3 distinct failure(s), exit 1" in page
+
+
+def test_a_rate_limited_run_says_how_long_it_may_take() -> None:
+    from vbc_conformance.cli import eta, parser
+
+    live = parser().parse_args(
+        ["--base-url", "http://x", "--rate-limit", "10/m", "--max-examples", "5"]
+    )
+    # Read-only against a live target: the 6 GET operations, 3 phases, 5 cases each, 10 a minute.
+    assert eta(live) == "at 10/m, up to about 90 requests: about 9 min"
+    assert eta(parser().parse_args([])) is None

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from vbc_conformance import report
 from vbc_conformance.progress import Progress
 from vbc_conformance.safety import CALLER_TYPES, Party
 from vbc_sandbox.dialects import DIALECTS
+from vbc_sandbox.settings import RateLimit
 from vbc_telephony import spec
 from vbc_telephony._version import __version__
 
@@ -296,9 +298,37 @@ def schemathesis_command(
     return command
 
 
+def eta(args: argparse.Namespace) -> str | None:
+    """A rough time for a rate-limited run: the cases it may send at the rate allowed (each
+    operation, phases with generated cases, up to --max-examples each)."""
+    if not args.rate_limit:
+        return None
+    try:
+        limit = RateLimit.parse(args.rate_limit)
+    except ValueError:
+        return None  # a form schemathesis reads and we do not: no estimate, same run
+    depth = (
+        args.max_examples
+        or tomllib.loads(CONFIG.read_text(encoding="utf-8"))["generation"]["max-examples"]
+    )
+    read_only = bool(args.base_url) and not args.sandbox and not args.allow_writes
+    operations = sum(
+        1
+        for item in spec.load()["paths"].values()
+        for method in item
+        if method == "get" or (method in ("post", "put", "delete") and not read_only)
+    )
+    cases = operations * depth * 3
+    minutes = cases * limit.seconds / limit.requests / 60
+    return f"at {args.rate_limit}, up to about {cases} requests: about {minutes:.0f} min"
+
+
 def run(args: argparse.Namespace) -> int:
     what = args.base_url or "the embedded sandbox (starting it)"
     print(f"vbc-conformance {__version__}: testing {what}", flush=True)
+    estimate = eta(args)
+    if estimate:
+        print(f"vbc-conformance: {estimate}", flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch,
         target(args) as settings,
