@@ -162,3 +162,14 @@ def test_the_html_report_reads_as_a_page(browser: WebDriver, tmp_path: Path) -> 
     assert browser.find_element(By.TAG_NAME, "h3").text == "get_call"
     assert browser.find_element(By.CSS_SELECTOR, ".verdict").text == "1 distinct failure(s), exit 1"
     browser.save_screenshot(str(SCREENSHOTS / "report.png"))
+
+
+def test_the_live_feed_takes_the_token_only_in_a_header(sandbox: SandboxProcess) -> None:
+    # A token in a URL ends up in access logs: the page sends it in a header, and the
+    # sandbox accepts it nowhere else.
+    in_url = httpx.get(f"{sandbox.origin}/console/api/state", params={"access_token": TOKEN})
+    assert in_url.status_code == 401
+    in_header = httpx.get(
+        f"{sandbox.origin}/console/api/state", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert in_header.status_code == 200 and in_header.json()["account_id"] == ACCOUNT

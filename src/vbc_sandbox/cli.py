@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         lifespan="off",
         http=HeaderDeadlineProtocol,
         limit_concurrency=args.max_connections,
+        # An open console keeps a live feed open: do not wait for it to end on shutdown.
+        timeout_graceful_shutdown=2,
     )
     return 0
 

@@ -42,12 +42,11 @@ HOME = """<!doctype html><html lang="en"><meta charset="utf-8"><title>vbc-sandbo
 
 
 def account_of(request: Request) -> tuple[Sandbox, str]:
-    """The sandbox and the account a bearer token reaches (from the header, or from the
-    `access_token` query parameter: an EventSource cannot send headers)."""
+    """The sandbox and the account the request's bearer token reaches. Only from the header:
+    a token in a URL would end up in access logs."""
     sandbox: Sandbox = request.scope["vbc.sandbox"]
     header = request.headers.get("authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else ""
-    token = token or request.query_params.get("access_token", "")
     return sandbox, sandbox.authority.account_of(token)
 
 
