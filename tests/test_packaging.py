@@ -39,8 +39,16 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: 
         "vbc_telephony/py.typed",
         "vbc_telephony/openapi.yaml",
         "vbc_telephony/oauth.yaml",
+        # The sandbox's pages, the conformance report's template, and the pytest plugin.
+        "vbc_sandbox/console/index.html",
+        "vbc_sandbox/console/console.js",
+        "vbc_conformance/report.html.jinja",
+        "vbc_sandbox/pytest_plugin.py",
     ]:
         assert required in names
+    (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+    points = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[pytest11]" in points and "vbc_sandbox = vbc_sandbox.pytest_plugin" in points
     shipped = zipfile.ZipFile(wheel).read("vbc_telephony/openapi.yaml")
     assert shipped == (ROOT / "openapi.yaml").read_bytes()
 

@@ -127,6 +127,11 @@ async def create_inbound_call(account_id: str, body: dict[str, Any]) -> Reply:
     return ok(sandbox().pbx.inbound(account, body["from"], body["to"]), 201)
 
 
+async def reset() -> Reply:
+    sandbox().store.reset()
+    return None, 204, {}
+
+
 async def health() -> Reply:
     # The pid tells which worker process answered (the multi-worker test relies on it).
     return ok({"status": "ok", "worker": os.getpid()})

@@ -87,6 +87,14 @@ class Store:
     def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         return self.db.execute(sql, args).fetchall()
 
+    def reset(self) -> None:
+        """Back to the seed: no call, no issued token, no quota or lockout used. The seed's
+        accounts, users and devices, and the static tokens of the command line, stay."""
+        with self.transaction() as db:
+            for table in ("calls", "legs", "active_counts", "quota", "login_failures"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            db.execute("DELETE FROM tokens WHERE username IS NOT NULL")
+
     def load_seed(self, seed_file: Path) -> None:
         """Load accounts, users and devices once; a restart with --db keeps what is there."""
         seed = json.loads(seed_file.read_text(encoding="utf-8"))
