@@ -96,19 +96,10 @@ class Observed(Documented):
     @functools.lru_cache(maxsize=1024)  # noqa: B019 (one instance per process; seed data)
     def directory(self, account_id: str) -> dict[str, tuple[str, str | None]]:
         """extension -> (display name, device id), from the seed's users and devices."""
-        names = {
-            row["extension"]: row["username"].capitalize()
-            for row in self.store.all(
-                "SELECT username, extension FROM users WHERE account_id = ?", account_id
-            )
+        return {
+            ext: (user.capitalize() if user else ext, device)
+            for ext, (user, device) in self.store.extensions(account_id).items()
         }
-        devices = {
-            row["extension"]: row["vh_id"]
-            for row in self.store.all(
-                "SELECT vh_id, extension FROM devices WHERE account_id = ?", account_id
-            )
-        }
-        return {ext: (names.get(ext, ext), devices.get(ext)) for ext in {*names, *devices}}
 
     def name_of(self, account_id: str, number: str, placeholder: str) -> str:
         known = self.directory(account_id).get(number)

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, St
 from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
+from vbc_sandbox.dialects import status_of
 from vbc_sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
@@ -52,21 +53,9 @@ def account_of(request: Request) -> tuple[Sandbox, str]:
 
 def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
     """The account's extensions, with the user and the desk phone on each."""
-    users = {
-        row["extension"]: row["username"]
-        for row in sandbox.store.all(
-            "SELECT username, extension FROM users WHERE account_id = ?", account
-        )
-    }
-    devices = {
-        row["extension"]: row["vh_id"]
-        for row in sandbox.store.all(
-            "SELECT vh_id, extension FROM devices WHERE account_id = ?", account
-        )
-    }
     return [
-        {"extension": ext, "user": users.get(ext), "device": devices.get(ext)}
-        for ext in sorted({*users, *devices})
+        {"extension": ext, "user": user, "device": device}
+        for ext, (user, device) in sandbox.store.extensions(account).items()
     ]
 
 
@@ -92,7 +81,7 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
                 "to": call["to_number"],
                 "start_time": call["start_time"],
                 "parked": bool(call["parked"]),
-                "status": pbx.call_status(legs, now),
+                "status": status_of(statuses),
                 "legs": [
                     {
                         "leg_id": leg["leg_id"],

@@ -87,6 +87,22 @@ class Store:
     def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         return self.db.execute(sql, args).fetchall()
 
+    def extensions(self, account_id: str) -> dict[str, tuple[str | None, str | None]]:
+        """The account's extensions: extension -> (its user's name, its desk phone's VH id)."""
+        users = {
+            row["extension"]: row["username"]
+            for row in self.all(
+                "SELECT username, extension FROM users WHERE account_id = ?", account_id
+            )
+        }
+        devices = {
+            row["extension"]: row["vh_id"]
+            for row in self.all(
+                "SELECT vh_id, extension FROM devices WHERE account_id = ?", account_id
+            )
+        }
+        return {ext: (users.get(ext), devices.get(ext)) for ext in sorted({*users, *devices})}
+
     def reset(self) -> None:
         """Back to the seed: no call, no issued token, no quota or lockout used. The seed's
         accounts, users and devices, and the static tokens of the command line, stay."""
