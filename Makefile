@@ -108,3 +108,4 @@ bench: install
 		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
 	python bench/bench_sandbox.py
 	python bench/bench_sdk.py
+	python bench/bench_test_kit.py

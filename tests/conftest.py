@@ -7,12 +7,23 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from vbc_sandbox.launch import SandboxProcess
+from vbc_sandbox.settings import LOOPBACK_CONTROL_TOKEN
 from vbc_telephony_api import AuthenticatedClient
 
 TOKEN = "token-for-1234"
 OTHER_TOKEN = "token-for-5678"
 ACCOUNT = "1234"
 OTHER_ACCOUNT = "5678"
+#: The seed's sandbox client, and a password-grant form for its user alice.
+SEED_CLIENT = {"client_id": "sandbox-client", "client_secret": "sandbox-secret"}
+ALICE_LOGIN = {
+    "grant_type": "password",
+    "username": "alice@vbc.prod",
+    "password": "alice-sandbox-password",
+    **SEED_CLIENT,
+}
+#: The control API's token of a sandbox on loopback started without --admin-token.
+ADMIN = {"Authorization": f"Bearer {LOOPBACK_CONTROL_TOKEN}"}
 STATIC_TOKENS = ["--token", f"{TOKEN}:{ACCOUNT}", "--token", f"{OTHER_TOKEN}:{OTHER_ACCOUNT}"]
 
 

@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ACCOUNT, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, ADMIN, STATIC_TOKENS, TOKEN
 from vbc_conformance.report import Failure, Outcome, html_page
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony import Telephony
@@ -92,7 +92,7 @@ def test_the_console_shows_an_inbound_call_ringing_and_a_click_answers_it(
     ringing = httpx.post(
         f"{sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
         json={"from": "15557654321", "to": "1002"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers=ADMIN,
     ).json()
     wait(browser).until(lambda d: phone_state(d, "1002") == "ringing")
     browser.save_screenshot(str(SCREENSHOTS / "console-ringing.png"))

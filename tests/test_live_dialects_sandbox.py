@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, ADMIN, OTHER_ACCOUNT, OTHER_TOKEN, STATIC_TOKENS, TOKEN
 from tests.fixtures import live_evidence as evidence
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony import PasswordGrant, Telephony
@@ -208,11 +208,11 @@ def test_a_transfer_without_from_is_told_that_from_is_missing(
 def test_an_inbound_call_rings_and_is_answered_in_both_dialects(
     dialect_sandbox: SandboxProcess,
 ) -> None:
-    with raw(dialect_sandbox) as http:
-        ringing = http.post(
-            f"{dialect_sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
-            json={"from": "15557654321", "to": "1002"},
-        )
+    ringing = httpx.post(
+        f"{dialect_sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
+        json={"from": "15557654321", "to": "1002"},
+        headers=ADMIN,
+    )
     assert ringing.status_code == 201
     call_id = ringing.json()["call_id"]
     with Telephony(account_id=ACCOUNT, token=TOKEN, base_url=dialect_sandbox.base_url) as client:

@@ -3,6 +3,10 @@ suite with no conftest.py at all (run by pytester in its own process)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 USERS_SUITE = """
@@ -71,19 +75,12 @@ def test_observed(vbc_sandbox):
 def test_reset_goes_back_to_the_seed_and_keeps_the_connection_usable() -> None:
     import httpx
 
-    from tests.conftest import STATIC_TOKENS, TOKEN
+    from tests.conftest import ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
     from vbc_sandbox.launch import SandboxProcess
 
     dial = {
         "from": {"destination": "1001", "type": "extension"},
         "to": {"destination": "15551234567", "type": "pstn"},
-    }
-    login = {
-        "grant_type": "password",
-        "username": "alice@vbc.prod",
-        "password": "alice-sandbox-password",
-        "client_id": "sandbox-client",
-        "client_secret": "sandbox-secret",
     }
     with (
         SandboxProcess(STATIC_TOKENS) as sandbox,
@@ -91,11 +88,68 @@ def test_reset_goes_back_to_the_seed_and_keeps_the_connection_usable() -> None:
     ):
         calls = f"{sandbox.base_url}/cc/accounts/1234/calls"
         http.post(calls, json=dial)
-        issued = httpx.post(sandbox.origin + "/token", data=login).json()["access_token"]
-        assert http.post(sandbox.origin + "/sandbox/reset").status_code == 204
+        issued = httpx.post(sandbox.origin + "/token", data=ALICE_LOGIN).json()["access_token"]
+        # A Telephony token never reaches the control API.
+        assert http.post(sandbox.origin + "/sandbox/reset").status_code == 401
+        assert http.post(sandbox.origin + "/sandbox/reset", headers=ADMIN).status_code == 204
         # The same keep-alive connection goes on; the calls and the issued token are gone,
         # the static token and the seed stay.
         assert http.get(calls).json()["calls"] == []
         gone = httpx.get(calls, headers={"Authorization": f"Bearer {issued}"})
         assert gone.status_code == 401
         assert http.post(calls, json=dial).status_code == 200
+
+
+BLOCK_SERVER_PARTS = """
+import sys
+# As in an environment with vbc-telephony but not its sandbox extra.
+for name in ("connexion", "uvicorn", "starlette", "httptools"):
+    sys.modules[name] = None
+import pytest
+sys.exit(pytest.main(["-p", "no:cacheprovider", *sys.argv[1:]]))
+"""
+
+
+def test_pytest_runs_where_the_sandbox_extra_is_missing_and_says_what_to_install(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_unrelated.py").write_text("def test_other():\n    assert True\n")
+    (tmp_path / "test_wants_sandbox.py").write_text(
+        "def test_dial(vbc_client):\n    pass\n", encoding="utf-8"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", BLOCK_SERVER_PARTS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert "1 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert "pip install 'vbc-telephony[sandbox]'" in ran.stdout
+    assert "Traceback" not in ran.stderr
+
+
+def test_each_xdist_worker_gets_its_own_sandbox_and_state(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_parallel="""
+import os
+import pytest
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_dial(vbc_sandbox, vbc_client, n):
+    # Each test starts from the seed on its worker's own sandbox, whatever runs beside it.
+    assert list(vbc_client.calls.list()) == []
+    vbc_client.calls.dial("15551234567", from_="1001")
+    worker = os.environ["PYTEST_XDIST_WORKER"]
+    with open(f"{worker}-{n}.origin", "w") as out:
+        out.write(vbc_sandbox.origin)
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=6)
+    origins: dict[str, set[str]] = {}
+    for path in pytester.path.glob("*.origin"):
+        origins.setdefault(path.name.split("-")[0], set()).add(path.read_text())
+    assert len(origins) == 2 and all(len(found) == 1 for found in origins.values())
+    assert len(set.union(*origins.values())) == 2

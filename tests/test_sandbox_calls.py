@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, TOKEN
+from tests.conftest import ACCOUNT, ADMIN, TOKEN
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony_api import AuthenticatedClient
 from vbc_telephony_api.api.call import create_call, delete_call, get_call, list_calls, update_call
@@ -213,7 +213,7 @@ def test_inbound_call_is_answered_then_parked_then_picked_up(
     response = httpx.post(
         f"{sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
         json={"from": "15557654321", "to": "1002"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers=ADMIN,
     )
     assert response.status_code == 201
     call_id = response.json()["call_id"]
@@ -259,7 +259,7 @@ def test_inbound_call_to_an_unknown_extension_is_404(sandbox: SandboxProcess) ->
     response = httpx.post(
         f"{sandbox.origin}/sandbox/accounts/{ACCOUNT}/inbound-calls",
         json={"from": "15557654321", "to": "9999"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers=ADMIN,
     )
     assert response.status_code == 404
 

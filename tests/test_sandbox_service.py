@@ -9,18 +9,22 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, OTHER_ACCOUNT, OTHER_TOKEN, STATIC_TOKENS, TOKEN
+from tests.conftest import (
+    ACCOUNT,
+    ALICE_LOGIN,
+    OTHER_ACCOUNT,
+    OTHER_TOKEN,
+    SEED_CLIENT,
+    STATIC_TOKENS,
+    TOKEN,
+)
 from tests.test_sandbox_calls import dial, legs_of
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony_api import AuthenticatedClient
 
 TO_PSTN = b'"to": {"destination": "1", "type": "pstn"}}'
-CLIENT = {"client_id": "sandbox-client", "client_secret": "sandbox-secret"}
-ALICE = {
-    "grant_type": "password",
-    "username": "alice@vbc.prod",
-    "password": "alice-sandbox-password",
-}
+CLIENT = SEED_CLIENT
+ALICE = {k: v for k, v in ALICE_LOGIN.items() if k not in SEED_CLIENT}
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -1,20 +1,35 @@
-"""A stateful, spec-driven sandbox of the VBC Telephony API that behaves like a phone system."""
+"""A stateful, spec-driven sandbox of the VBC Telephony API that behaves like a phone system.
 
+The server's parts (connexion, uvicorn) come with the `sandbox` extra and load only when
+used: pytest loads this package's plugin in every environment vbc-telephony is installed
+in, with or without that extra.
+"""
+
+from __future__ import annotations
+
+import importlib
 import warnings
+from typing import Any
+
+from vbc_telephony._version import __version__
 
 # connexion imports starlette's test client at import time, which warns about httpx.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from vbc_sandbox.app import API_BASE_PATH, SandboxApp, create_app  # noqa: E402
-from vbc_sandbox.settings import RateLimit, Settings, StaticToken  # noqa: E402
-from vbc_telephony._version import __version__  # noqa: E402
+#: Public name -> the module it lives in, imported on first use.
+LAZY = {
+    "API_BASE_PATH": "vbc_sandbox.routes",
+    "RateLimit": "vbc_sandbox.settings",
+    "SandboxApp": "vbc_sandbox.app",
+    "Settings": "vbc_sandbox.settings",
+    "StaticToken": "vbc_sandbox.settings",
+    "create_app": "vbc_sandbox.app",
+}
 
-__all__ = [
-    "API_BASE_PATH",
-    "RateLimit",
-    "SandboxApp",
-    "Settings",
-    "StaticToken",
-    "__version__",
-    "create_app",
-]
+__all__ = [*LAZY, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in LAZY:
+        raise AttributeError(f"module 'vbc_sandbox' has no attribute {name!r}")
+    return getattr(importlib.import_module(LAZY[name]), name)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import copy
+import hmac
 import json
 import logging
-import re
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,25 +15,31 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from vbc_sandbox import handlers, pages
 from vbc_sandbox.auth import Authority
+from vbc_sandbox.clock import Clock
 from vbc_sandbox.devices import Registrations
-from vbc_sandbox.errors import OAuthError, SandboxError, documented_body
+from vbc_sandbox.errors import NotFound, OAuthError, SandboxError, Unauthorized, documented_body
+from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
 from vbc_sandbox.pbx import Pbx
+from vbc_sandbox.routes import (
+    API_BASE_PATH,
+    CONTROL_BASE_PATH,
+    CONTROL_SPEC,
+    TOKEN_PATHS,
+    allowed_methods,
+)
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
 from vbc_sandbox.validation import validator_map
 from vbc_telephony import spec
 
-API_BASE_PATH = "/t/vbc.prod/telephony/v3"
-CONTROL_BASE_PATH = "/sandbox"
-CONTROL_SPEC = Path(__file__).with_name("control.yaml")
-#: The documented token path, and the API gateway's own that live integrations use.
-TOKEN_PATHS = ("/token", "/t/vbc.prod/oauth2/token")
-HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+#: Control API paths that answer even when the control API is off.
+ALWAYS_OPEN = (CONTROL_BASE_PATH + "/health",)
 
 log = logging.getLogger("vbc_sandbox")
 
@@ -45,25 +50,45 @@ class Sandbox:
 
     settings: Settings
     store: Store
+    clock: Clock
     authority: Authority
     pbx: Pbx
     registrations: Registrations
+    faults: Faults
+    journal: Journal
 
     @classmethod
     def build(cls, settings: Settings) -> Sandbox:
         store = Store(settings.db_path)
         store.load_seed(settings.seed_file)
+        clock = Clock(store)
         return cls(
-            settings, store, Authority(store, settings), Pbx(store, settings), Registrations(store)
+            settings,
+            store,
+            clock,
+            Authority(store, settings, clock),
+            Pbx(store, settings, clock),
+            Registrations(store),
+            Faults(store),
+            Journal(store),
         )
+
+    def check_control_token(self, token: str) -> None:
+        expected = self.settings.control_token
+        if expected is None:
+            raise NotFound("The control API is off: start vbc-sandbox with --admin-token")
+        if not hmac.compare_digest(token.encode(), expected.encode()):
+            raise Unauthorized("Invalid Credentials: the control API needs its admin token")
 
 
 def with_security_hooks(document: dict[str, Any]) -> dict[str, Any]:
     """A copy of a spec whose security schemes name our hook functions, so the spec on disk
     stays free of connexion-specific extensions."""
     document = copy.deepcopy(document)
-    for scheme in document["components"]["securitySchemes"].values():
-        if scheme.get("scheme") == "bearer":
+    for name, scheme in document["components"]["securitySchemes"].items():
+        if name == "adminAuth":
+            scheme["x-bearerInfoFunc"] = "vbc_sandbox.handlers.admin_info"
+        elif scheme.get("scheme") == "bearer":
             scheme["x-bearerInfoFunc"] = "vbc_sandbox.handlers.bearer_info"
         elif scheme.get("scheme") == "basic":
             scheme["x-basicInfoFunc"] = "vbc_sandbox.handlers.basic_info"
@@ -121,16 +146,6 @@ def on_problem(request: ConnexionRequest, error: Exception) -> ConnexionResponse
     return documented_error(status, detail, headers)
 
 
-def allowed_methods(path: str) -> list[str]:
-    """The methods openapi.yaml declares for a concrete request path."""
-    relative = path.removeprefix(API_BASE_PATH)
-    for template, item in spec.load()["paths"].items():
-        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, relative):
-            return sorted(method.upper() for method in item if method in HTTP_METHODS)
-    return []
-
-
 def on_undecodable_body(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
     return documented_error(400, "The request body is not valid UTF-8")
 
@@ -180,13 +195,30 @@ class SandboxApp:
         app.add_error_handler(RecursionError, on_too_deep)
         app.add_error_handler(MultiPartException, on_bad_form)
         app.add_error_handler(Exception, on_unexpected)
-        self.app = BodyLimit(app, settings.max_body_bytes)
+        self.pages = BodyLimit(pages.ROUTER, settings.max_body_bytes)
+        self.app = TestKitLayer(
+            BodyLimit(app, settings.max_body_bytes),
+            self.sandbox.store,
+            self.sandbox.clock,
+            settings.journal,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["vbc.sandbox"] = self.sandbox
-        if scope["type"] == "http" and pages.is_page(scope["path"]):
-            await pages.ROUTER(scope, receive, send)
-            return
+        scope["vbc.touched"] = {}
+        if scope["type"] == "http":
+            path = scope["path"]
+            if pages.is_page(path):
+                await self.pages(scope, receive, send)
+                return
+            if (
+                self.sandbox.settings.control_token is None
+                and path.startswith(CONTROL_BASE_PATH + "/")
+                and path not in ALWAYS_OPEN
+            ):
+                error = NotFound("The control API is off: start vbc-sandbox with --admin-token")
+                await JSONResponse(error.body(), error.status)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 

@@ -8,9 +8,9 @@ import binascii
 import hmac
 import math
 import secrets
-import time
 from typing import Any
 
+from vbc_sandbox.clock import Clock
 from vbc_sandbox.errors import OAuthError, TooManyRequests, Unauthorized
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store, digest
@@ -23,9 +23,10 @@ CLIENT_FACTOR = 4
 class Authority:
     """Issues and checks tokens; every worker sees the same tokens through the store."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store = store
         self.settings = settings
+        self.clock = clock
         with store.transaction() as db:
             for static in settings.static_tokens:
                 db.execute(
@@ -41,7 +42,7 @@ class Authority:
         )
         if row is None:
             raise Unauthorized("Invalid Credentials: the access token is not known")
-        if row["expires_at"] is not None and row["expires_at"] <= time.time():
+        if row["expires_at"] is not None and row["expires_at"] <= self.clock.now():
             raise Unauthorized("Invalid Credentials: the access token has expired")
         self.charge_quota(token)
         return str(row["account_id"])
@@ -50,7 +51,7 @@ class Authority:
         limit = self.settings.rate_limit
         if limit is None:
             return
-        now = time.time()
+        now = self.clock.now()
         key = digest(token)
         with self.store.transaction() as db:
             row = db.execute(
@@ -100,7 +101,7 @@ class Authority:
 
     def refuse_if_locked(self, key: str) -> None:
         row = self.store.one("SELECT locked_until FROM login_failures WHERE key = ?", key)
-        now = time.time()
+        now = self.clock.now()
         if row is not None and row["locked_until"] and row["locked_until"] > now:
             wait = math.ceil(row["locked_until"] - now)
             raise OAuthError(
@@ -112,7 +113,7 @@ class Authority:
 
     def failed(self, *keys: str) -> None:
         """Count a failed login against each key; too many within the window lock it out."""
-        now, settings = time.time(), self.settings
+        now, settings = self.clock.now(), self.settings
         with self.store.transaction() as db:
             db.execute(
                 "DELETE FROM login_failures WHERE window_start < ?"
@@ -169,7 +170,7 @@ class Authority:
 
     def refresh_grant(self, form: dict[str, Any]) -> dict[str, Any]:
         refresh = form.get("refresh_token") or ""
-        now = time.time()
+        now = self.clock.now()
         with self.store.transaction() as db:
             row = db.execute(
                 "SELECT account_id, username, expires_at, used FROM tokens"
@@ -186,7 +187,7 @@ class Authority:
 
     def issue(self, account_id: str, username: str, scope: str) -> dict[str, Any]:
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        now = time.time()
+        now = self.clock.now()
         with self.store.transaction() as db:
             db.execute(
                 "INSERT INTO tokens VALUES (?, 'access', ?, ?, ?, 0)",

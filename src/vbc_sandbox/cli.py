@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import ipaddress
 import json
 import os
 import sys
@@ -15,11 +16,19 @@ import attrs
 import uvicorn
 import uvicorn.config
 
-from vbc_sandbox.app import API_BASE_PATH, SandboxApp, create_app
+from vbc_sandbox.app import SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
-from vbc_sandbox.limits import MAX_BODY_BYTES
 from vbc_sandbox.pbx import MAGIC_NUMBERS
-from vbc_sandbox.settings import DEFAULT_SEED, RateLimit, Settings, StaticToken
+from vbc_sandbox.routes import API_BASE_PATH
+from vbc_sandbox.settings import (
+    CONTROL_TOKEN_VARIABLE,
+    DEFAULT_SEED,
+    LOOPBACK_CONTROL_TOKEN,
+    MAX_BODY_BYTES,
+    RateLimit,
+    Settings,
+    StaticToken,
+)
 from vbc_sandbox.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
 from vbc_telephony._version import __version__
 
@@ -130,6 +139,16 @@ def parser() -> argparse.ArgumentParser:
         default=10.0,
         help="seconds a client has to send a request's head before it is disconnected (default 10)",
     )
+    p.add_argument(
+        "--admin-token",
+        default=os.environ.get(CONTROL_TOKEN_VARIABLE),
+        help="bearer token of the control API under /sandbox (reset, clock, outcomes, faults,"
+        f" journal); default ${CONTROL_TOKEN_VARIABLE}, else {LOOPBACK_CONTROL_TOKEN!r} on a"
+        " loopback address; off on any other address without one",
+    )
+    p.add_argument(
+        "--no-journal", action="store_true", help="keep no journal of the requests received"
+    )
     p.add_argument("--access-log", action="store_true", help="log every request line")
     p.add_argument(
         "--validate-responses", action="store_true", help="check every response against the spec"
@@ -148,6 +167,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise ValueError("--lockout must be >= 0 and --header-timeout > 0")
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
+    static_tokens = tuple(StaticToken.parse(text) for text in args.token)
+    control_token = args.admin_token or (LOOPBACK_CONTROL_TOKEN if is_loopback(args.host) else None)
+    if control_token and any(t.token == control_token for t in static_tokens):
+        raise ValueError("the admin token must not also be a Telephony token")
     db = args.db
     if db is None and args.workers > 1:
         # Workers are processes: they can only share a file.
@@ -157,7 +180,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         linger=args.linger,
         token_ttl=args.token_ttl,
         rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
-        static_tokens=tuple(StaticToken.parse(text) for text in args.token),
+        static_tokens=static_tokens,
+        control_token=control_token,
+        journal=not args.no_journal,
         seed_file=args.seed_file,
         db_path=db,
         validate_responses=args.validate_responses,
@@ -166,6 +191,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
         login_failures=args.login_failures,
         lockout=args.lockout,
     )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
         f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s),"
-        f" {settings.dialect} dialect",
+        f" {settings.dialect} dialect, control API "
+        + ("on" if settings.control_token else "off (no --admin-token)"),
         file=sys.stderr,
         flush=True,
     )

@@ -93,9 +93,12 @@ class Observed(Documented):
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one instance per process; seed data)
     def directory(self, account_id: str) -> dict[str, tuple[str, str | None]]:
         """extension -> (display name, device id), from the seed's users and devices."""
+        return self.directory_as_of(account_id, self.store.directory_version())
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one instance per process)
+    def directory_as_of(self, account_id: str, _version: int) -> dict[str, tuple[str, str | None]]:
         return {
             ext: (user.capitalize() if user else ext, device)
             for ext, (user, device) in self.store.extensions(account_id).items()

@@ -7,11 +7,13 @@ it into a PBX action and the PBX's answer into a response.
 from __future__ import annotations
 
 import os
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from connexion import context, request
 
 from vbc_sandbox.errors import NotFound
+from vbc_sandbox.timeline import timeline
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
@@ -37,7 +39,13 @@ def own_account(account_id: str) -> str:
     token_account: str = context.context["token_info"]["account_id"]
     if account_id not in (token_account, SELF):
         raise NotFound()
+    touched(account_id=token_account)
     return token_account
+
+
+def touched(**what: str) -> None:
+    """Tell the request journal which account and call a request touched."""
+    context.scope.get("vbc.touched", {}).update(what)
 
 
 def ok(body: Any, status: int = 200) -> Reply:
@@ -71,7 +79,9 @@ async def list_calls(account_id: str, **query: Any) -> Reply:
 
 async def create_call(account_id: str, body: dict[str, Any]) -> Reply:
     pbx = sandbox().pbx
-    return pbx.dialect.created(pbx.dial(own_account(account_id), body))
+    call_id = pbx.dial(own_account(account_id), body)
+    touched(call_id=call_id)
+    return pbx.dialect.created(call_id)
 
 
 async def get_call(account_id: str, call_id: str) -> Reply:
@@ -122,14 +132,83 @@ async def create_token(body: dict[str, Any]) -> Reply:
 create_token_at_gateway = create_token
 
 
+# ---------------------------------------------------------------- the control API (admin token)
+
+
 async def create_inbound_call(account_id: str, body: dict[str, Any]) -> Reply:
-    account = own_account(account_id)
-    return ok(sandbox().pbx.inbound(account, body["from"], body["to"]), 201)
+    return ok(sandbox().pbx.inbound(account_id, body["from"], body["to"]), 201)
 
 
 async def reset() -> Reply:
     sandbox().store.reset()
     return None, 204, {}
+
+
+async def load_seed(body: dict[str, Any]) -> Reply:
+    sandbox().store.add_seed(body)
+    return None, 204, {}
+
+
+async def take_snapshot() -> Reply:
+    snapshot_id = secrets.token_hex(8)
+    sandbox().store.snapshot(snapshot_id, sandbox().clock.now())
+    return ok({"snapshot_id": snapshot_id}, 201)
+
+
+async def restore_snapshot(snapshot_id: str) -> Reply:
+    if not sandbox().store.restore(snapshot_id):
+        raise NotFound(f"No snapshot {snapshot_id}")
+    return None, 204, {}
+
+
+async def get_clock() -> Reply:
+    return ok(sandbox().clock.state())
+
+
+async def set_clock(body: dict[str, Any]) -> Reply:
+    return ok(
+        sandbox().clock.change(
+            freeze=body.get("freeze"), advance=body.get("advance", 0.0), at=body.get("at")
+        )
+    )
+
+
+async def script_outcomes(account_id: str, body: dict[str, Any]) -> Reply:
+    sandbox().pbx.scripts.add(account_id, body["target"], body["outcomes"])
+    return None, 204, {}
+
+
+async def list_outcomes(account_id: str) -> Reply:
+    return ok({"outcomes": sandbox().pbx.scripts.pending(account_id)})
+
+
+async def inject_fault(body: dict[str, Any]) -> Reply:
+    sandbox().faults.add(
+        body["operation"], body["fault"], body.get("times", 1), body.get("retry_after", 1)
+    )
+    return None, 204, {}
+
+
+async def list_faults() -> Reply:
+    return ok({"faults": sandbox().faults.pending()})
+
+
+async def list_requests(
+    account_id: str | None = None,
+    operation: str | None = None,
+    call_id: str | None = None,
+    limit: int = 1000,
+) -> Reply:
+    entries = sandbox().journal.entries(
+        account_id=account_id, operation=operation, call_id=call_id, limit=limit
+    )
+    return ok({"requests": entries})
+
+
+async def get_timeline(account_id: str, call_id: str) -> Reply:
+    found = sandbox()
+    events = timeline(found.store, account_id, call_id, found.clock.now())
+    return ok({"call_id": call_id, "events": events})
 
 
 async def health() -> Reply:
@@ -141,6 +220,12 @@ def bearer_info(token: str, request: Any) -> dict[str, str]:
     """connexion's bearer hook (x-bearerInfoFunc): the account a token reaches."""
     account_id = request.scope["vbc.sandbox"].authority.account_of(token)
     return {"sub": account_id, "account_id": account_id}
+
+
+def admin_info(token: str, request: Any) -> dict[str, str]:
+    """connexion's bearer hook for the control API: only its own admin token passes."""
+    request.scope["vbc.sandbox"].check_control_token(token)
+    return {"sub": "admin"}
 
 
 def basic_info(username: str, password: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from types import TracebackType
 
 import httpx
 
-from vbc_sandbox.app import API_BASE_PATH
+from vbc_sandbox.routes import API_BASE_PATH
 
 LOOPBACK = "127.0.0.1"
 
@@ -30,9 +30,16 @@ class SandboxProcess:
     """A running sandbox; `base_url` is its API base, `origin` its root (for /token)."""
 
     def __init__(
-        self, args: Sequence[str] = (), *, port: int | None = None, module: str = "vbc_sandbox.cli"
+        self,
+        args: Sequence[str] = (),
+        *,
+        port: int | None = None,
+        module: str = "vbc_sandbox.cli",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.module = module
+        self.env = env or {}
+        """Added to this process's environment (secrets, kept off the command line)."""
         self.port = port or free_port()
         self.args = [*args]
         self.origin = f"http://{LOOPBACK}:{self.port}"
@@ -56,6 +63,7 @@ class SandboxProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            env={**os.environ, **self.env},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

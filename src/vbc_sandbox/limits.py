@@ -11,9 +11,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vbc_sandbox.errors import documented_body
 
-#: The largest request body read: every documented body is well under a kilobyte.
-MAX_BODY_BYTES = 64 * 1024
-
 
 class BodyTooLarge(Exception):
     pass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,10 @@ from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
 from vbc_sandbox.dialects import status_of
-from vbc_sandbox.errors import SandboxError
+from vbc_sandbox.errors import BadRequest, SandboxError
+from vbc_sandbox.limits import read_json
+from vbc_sandbox.pbx import PSTN_NUMBER
+from vbc_sandbox.routes import API_BASE_PATH
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
@@ -62,7 +64,7 @@ def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
 def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
     """What the console draws: phones, and live calls with each leg's state (held included,
     which the API does not show)."""
-    now = time.time()
+    now = sandbox.clock.now()
     pbx = sandbox.pbx
     calls = []
     for call in sandbox.store.all(
@@ -99,14 +101,10 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
 
 
 async def home(request: Request) -> HTMLResponse:
-    from vbc_sandbox.app import API_BASE_PATH
-
     return HTMLResponse(HOME.format(api=API_BASE_PATH))
 
 
 async def docs(request: Request) -> RedirectResponse:
-    from vbc_sandbox.app import API_BASE_PATH
-
     return RedirectResponse(f"{API_BASE_PATH}/ui/", status_code=307)
 
 
@@ -116,6 +114,25 @@ async def state(request: Request) -> JSONResponse:
     except SandboxError as error:
         return JSONResponse(error.body(), status_code=error.status)
     return JSONResponse(snapshot(sandbox, account))
+
+
+async def inbound(request: Request) -> JSONResponse:
+    """The console's "an outside caller rings" button, for the signed-in account only (the
+    control API's inbound-calls needs the admin token, which a page never holds)."""
+    try:
+        sandbox, account = account_of(request)
+        try:
+            body = read_json((await request.body()).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadRequest(f"The request cannot be read: {error}") from None
+        caller, extension = (body.get("from"), body.get("to")) if isinstance(body, dict) else (0, 0)
+        if not isinstance(caller, str) or not PSTN_NUMBER.fullmatch(caller):
+            raise BadRequest("body: 'from' must be a phone number of 3 to 20 digits")
+        if not isinstance(extension, str) or not 0 < len(extension) <= 32:
+            raise BadRequest("body: 'to' must be an extension of this account")
+        return JSONResponse(sandbox.pbx.inbound(account, caller, extension), status_code=201)
+    except SandboxError as error:
+        return JSONResponse(error.body(), status_code=error.status)
 
 
 async def events(request: Request) -> StreamingResponse | JSONResponse:
@@ -144,6 +161,7 @@ ROUTER = Router(
         Route("/docs", docs),
         Route("/console/api/state", state),
         Route("/console/api/events", events),
+        Route("/console/api/inbound-calls", inbound, methods=["POST"]),
         Mount("/console", StaticFiles(directory=str(CONSOLE), html=True)),
     ]
 )

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 import uuid
 from typing import Any
 
+import attrs
+
 from vbc_sandbox import paging
+from vbc_sandbox.clock import Clock
 from vbc_sandbox.dialects import OUTCOMES, as_json_number, dialect_for, status_of
 from vbc_sandbox.errors import Conflict, NotFound, SandboxError
+from vbc_sandbox.outcomes import Scripts, Timing, timing
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
 
@@ -27,12 +30,30 @@ MAGIC_NUMBERS = {
     "15550000180": "ringing",  # 180 Ringing, for ever: answer or hang up yourself
 }
 PSTN_NUMBER = re.compile(r"\+?[0-9]{3,20}")
+#: Why a call whose leg ended so ended, for its timeline.
+OUTCOME_REASONS = {"busy": "busy", "failed": "failed", "unanswered": "no answer"}
+
+
+@attrs.frozen
+class Party:
+    """A party of a call: the number its leg shows, its type, and the name a request gave it
+    (a device's VH id, say), by which scripted outcomes may also name it."""
+
+    number: str
+    kind: str
+    named: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.number, self.named)
 
 
 class Pbx:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store = store
         self.settings = settings
+        self.clock = clock
+        self.scripts = Scripts(store)
         self.dialect = dialect_for(settings.dialect, store)
 
     # ----------------------------------------------------------------- reading
@@ -72,17 +93,17 @@ class Pbx:
         )
 
     def get_call(self, account_id: str, call_id: str) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.now()
         call = self.active_call(account_id, call_id, now)
         return self.call_json(call, self.live_legs(call_id), now)
 
     def list_legs(self, account_id: str, call_id: str) -> list[dict[str, Any]]:
-        now = time.time()
+        now = self.clock.now()
         self.active_call(account_id, call_id, now)
         return [self.leg_json(leg, now) for leg in self.live_legs(call_id)]
 
     def get_leg(self, account_id: str, call_id: str, leg_id: str) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.now()
         self.active_call(account_id, call_id, now)
         return self.leg_json(self.live_leg(call_id, leg_id), now)
 
@@ -108,7 +129,7 @@ class Pbx:
     ) -> dict[str, Any]:
         """One page of active calls, as of a snapshot: calls placed after the first page was
         read carry a higher sequence number and stay out, so paging neither repeats nor skips."""
-        now = time.time()
+        now = self.clock.now()
         self.sweep(now)
         if as_of is None:
             row = self.store.one("SELECT coalesce(max(seq), 0) AS top FROM calls")
@@ -188,11 +209,12 @@ class Pbx:
                 )
             db.execute(f"UPDATE calls SET ended = 1 {due.removeprefix('FROM calls ')}", (now,))  # noqa: S608
 
-    def end_call(self, db: sqlite3.Connection, call_id: str, now: float) -> None:
+    def end_call(self, db: sqlite3.Connection, call_id: str, now: float, reason: str) -> None:
         """Hang a call up now (every caller holds the write transaction)."""
         updated = db.execute(
-            "UPDATE calls SET ends_at = ?, ended = 1 WHERE call_id = ? AND ended = 0",
-            (now, call_id),
+            "UPDATE calls SET ends_at = ?, ended = 1, end_reason = ? WHERE call_id = ?"
+            " AND ended = 0",
+            (now, reason, call_id),
         )
         if updated.rowcount:
             db.execute(
@@ -205,10 +227,10 @@ class Pbx:
 
     def resolve(
         self, account_id: str, party: dict[str, Any], missing: type[SandboxError] = NotFound
-    ) -> tuple[str, str]:
-        """(number shown on the leg, kind) for a party of a request. A party the account does
-        not have raises `missing`: 404 when placing a call, 409 when acting on a call that
-        exists (a 404 there would say the call itself is gone)."""
+    ) -> Party:
+        """A party of a request. One the account does not have raises `missing`: 404 when
+        placing a call, 409 when acting on a call that exists (a 404 there would say the call
+        itself is gone)."""
         destination, kind = str(party["destination"]), party["type"]
         if kind == "extension":
             if not self.store.one(
@@ -228,24 +250,27 @@ class Pbx:
             )
             if row is None:
                 raise missing(f"Device {destination} does not exist in this account")
-            return str(row["extension"]), kind
-        elif kind == "pstn":
-            return destination.lstrip("+") if PSTN_NUMBER.fullmatch(
-                destination
-            ) else destination, kind
-        return destination, kind
+            return Party(str(row["extension"]), kind, destination)
+        elif kind == "pstn" and PSTN_NUMBER.fullmatch(destination):
+            return Party(destination.lstrip("+"), kind, destination)
+        return Party(destination, kind, destination)
 
-    def ring(self, number: str, kind: str, starts: float) -> dict[str, Any]:
-        """When a leg toward this party answers or fails, if it rings from `starts`."""
-        delay = 0.0 if kind == "feature_code" else self.settings.ring_delay
-        if kind == "pstn":
+    def ring(self, db: sqlite3.Connection, account_id: str, party: Party, starts: float) -> Timing:
+        """When a leg toward this party answers or how it ends, if it rings from `starts`:
+        as a scripted outcome says, else as the magic numbers say, else it answers."""
+        delay = 0.0 if party.kind == "feature_code" else self.settings.ring_delay
+        scripted = self.scripts.take(db, account_id, party.names)
+        if scripted is not None:
+            return timing(scripted, starts, delay)
+        if party.kind == "pstn":
+            number = party.number
             outcome = "failed" if not PSTN_NUMBER.fullmatch(number) else MAGIC_NUMBERS.get(number)
             if outcome == "ringing":
-                return {"answer_at": None, "outcome": None, "outcome_at": None}
+                return Timing(None)
             if outcome in OUTCOMES:
                 after = delay if outcome == "unanswered" else 0.0
-                return {"answer_at": None, "outcome": outcome, "outcome_at": starts + after}
-        return {"answer_at": starts + delay, "outcome": None, "outcome_at": None}
+                return Timing(None, outcome, starts + after, reason=OUTCOME_REASONS[outcome])
+        return Timing(starts + delay)
 
     def add_leg(
         self,
@@ -253,21 +278,23 @@ class Pbx:
         call: dict[str, Any],
         direction: str,
         from_number: str,
-        to: tuple[str, str],
+        to: Party,
         starts: float,
-        timing: dict[str, Any] | None = None,
+        timed: Timing | None = None,
     ) -> dict[str, Any]:
-        """Insert a leg toward `to`; it rings as `ring` says unless `timing` is given."""
-        timing = timing or self.ring(to[0], to[1], starts)
+        """Insert a leg toward `to`; it rings as `ring` says unless `timed` is given."""
+        timed = timed or self.ring(db, call["account_id"], to, starts)
         leg = {
             "leg_id": str(uuid.uuid4()),
             "call_id": call["call_id"],
             "account_id": call["account_id"],
             "direction": direction,
             "from_number": from_number,
-            "to_number": to[0],
+            "to_number": to.number,
             "start_time": int(starts),
-            **timing,
+            "answer_at": timed.answer_at,
+            "outcome": timed.outcome,
+            "outcome_at": timed.outcome_at,
         }
         db.execute(
             "INSERT INTO legs (leg_id, call_id, account_id, direction, from_number, to_number,"
@@ -276,12 +303,35 @@ class Pbx:
             " :outcome, :outcome_at)",
             leg,
         )
-        if leg["outcome"]:
+        detail = f"{to.number} ({timed.reason})" if timed.reason else to.number
+        self.event(db, call["call_id"], starts, "ringing", detail, leg["leg_id"])
+        ends = None
+        if timed.outcome_at is not None:
+            ends = timed.outcome_at + self.settings.linger
+        elif timed.hangup_at is not None:
+            ends = timed.hangup_at
+        if ends is not None:
             db.execute(
-                "UPDATE calls SET ends_at = ? WHERE call_id = ? AND ends_at IS NULL",
-                (leg["outcome_at"] + self.settings.linger, call["call_id"]),
+                "UPDATE calls SET ends_at = min(coalesce(ends_at, ?), ?), end_reason ="
+                " coalesce(end_reason, ?) WHERE call_id = ?",
+                (ends, ends, timed.reason, call["call_id"]),
             )
         return leg
+
+    @staticmethod
+    def event(
+        db: sqlite3.Connection,
+        call_id: str,
+        at: float,
+        event: str,
+        detail: str | None = None,
+        leg_id: str | None = None,
+    ) -> None:
+        """Note a state change in the call's timeline (`timeline.py` adds the timed ones)."""
+        db.execute(
+            "INSERT INTO events (call_id, leg_id, at, event, detail) VALUES (?, ?, ?, ?, ?)",
+            (call_id, leg_id, at, event, detail),
+        )
 
     def insert_call(
         self, db: sqlite3.Connection, account_id: str, direction: str, frm: str, to: str, now: float
@@ -312,36 +362,68 @@ class Pbx:
         caller = self.resolve(account_id, body["from"])
         callee = self.resolve(account_id, body["to"])
         kind = body.get("type", "click2dial")
-        now = time.time()
+        now = self.clock.now()
         with self.store.transaction() as db:
-            call = self.insert_call(db, account_id, "outbound", caller[0], callee[0], now)
+            call = self.insert_call(db, account_id, "outbound", caller.number, callee.number, now)
+            self.event(
+                db, call["call_id"], now, "placed", f"{kind} {caller.number} -> {callee.number}"
+            )
             # click2dial and default ring the caller first; click2dialme rings the callee
             # first (a call-me-back); odr rings both at once.
             first, second = (callee, caller) if kind == "click2dialme" else (caller, callee)
-            first_leg = self.add_leg(db, call, "outbound", second[0], first, now)
+            first_leg = self.add_leg(db, call, "outbound", second.number, first, now)
             if first_leg["outcome"] is None:
                 answered = first_leg["answer_at"]
                 starts = now if kind == "odr" or answered is None else answered
                 if answered is not None or kind == "odr":
-                    self.add_leg(db, call, "outbound", first[0], second, starts)
+                    self.add_leg(db, call, "outbound", first.number, second, starts)
         return str(call["call_id"])
 
     def inbound(self, account_id: str, caller: str, extension: str) -> dict[str, Any]:
         """An outside caller rings an extension; it rings until answered or hung up."""
         callee = self.resolve(account_id, {"destination": extension, "type": "extension"})
-        now = time.time()
+        now = self.clock.now()
         with self.store.transaction() as db:
-            call = self.insert_call(db, account_id, "inbound", caller, callee[0], now)
-            connected = {"answer_at": now, "outcome": None, "outcome_at": None}
-            self.add_leg(db, call, "inbound", caller, (caller, "pstn"), now, connected)
-            ringing = {"answer_at": None, "outcome": None, "outcome_at": None}
-            self.add_leg(db, call, "inbound", caller, callee, now, ringing)
+            call = self.insert_call(db, account_id, "inbound", caller, callee.number, now)
+            self.event(db, call["call_id"], now, "placed", f"inbound {caller} -> {callee.number}")
+            self.add_leg(
+                db, call, "inbound", caller, Party(caller, "pstn", caller), now, Timing(now)
+            )
+            self.add_leg(db, call, "inbound", caller, callee, now, Timing(None))
         return self.get_call(account_id, str(call["call_id"]))
+
+    def transfer(
+        self,
+        db: sqlite3.Connection,
+        call: dict[str, Any],
+        leg: sqlite3.Row,
+        keeping: str,
+        target: Party,
+        now: float,
+    ) -> bool:
+        """Blind transfer: `leg` drops out and a new leg from `keeping` rings `target`. A
+        target scripted to fail a transfer leaves the call as it was (False)."""
+        scripted = self.scripts.take(db, call["account_id"], target.names)
+        if scripted is not None and scripted["outcome"] == "transfer_fails":
+            self.event(db, call["call_id"], now, "transfer failed", target.number, leg["leg_id"])
+            return False
+        db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg["leg_id"],))
+        self.event(
+            db,
+            call["call_id"],
+            now,
+            "transferred",
+            f"{leg['to_number']} -> {target.number}",
+            leg["leg_id"],
+        )
+        timed = timing(scripted, now, self.settings.ring_delay) if scripted is not None else None
+        self.add_leg(db, call, "outbound", keeping, target, now, timed)
+        return True
 
     # ----------------------------------------------------------------- call actions
 
     def acting_on(self, account_id: str, call_id: str) -> tuple[sqlite3.Row, str, float]:
-        now = time.time()
+        now = self.clock.now()
         call = self.active_call(account_id, call_id, now)
         status = self.call_status(self.live_legs(call_id), now)
         if status in OUTCOMES:
@@ -357,6 +439,7 @@ class Pbx:
             with self.store.transaction() as db:
                 if call["parked"]:
                     db.execute("UPDATE calls SET parked = 0 WHERE call_id = ?", (call_id,))
+                    self.event(db, call_id, now, "picked up", answering.number)
                 elif status == "ringing":
                     db.execute(
                         "UPDATE legs SET answer_at = ? WHERE call_id = ? AND dropped = 0"
@@ -365,12 +448,13 @@ class Pbx:
                     )
                 else:
                     raise Conflict("The call is already answered")
-            return {**result, "call_state": "on-call", "destination": answering[0]}
+            return {**result, "call_state": "on-call", "destination": answering.number}
         if status != "on-call":
             raise Conflict(f"Cannot {'park' if state else 'transfer'} a call that is still ringing")
         if state == "parked":
             with self.store.transaction() as db:
                 db.execute("UPDATE calls SET parked = 1 WHERE call_id = ?", (call_id,))
+                self.event(db, call_id, now, "parked", str(body["from"]["destination"]))
             return {
                 **result,
                 "call_state": "parked",
@@ -386,16 +470,16 @@ class Pbx:
             ).fetchone()
             if party is None:
                 raise Conflict(f"{leaving} is not a party of this call")
-            db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (party["leg_id"],))
             other = party["from_number"] if party["to_number"] == leaving else party["to_number"]
-            self.add_leg(db, dict(call), "outbound", other, target, now)
-        return {**result, "call_state": "transferring", "destination": target[0]}
+            if not self.transfer(db, dict(call), party, other, target, now):
+                return {**result, "call_state": "on-call", "destination": leaving}
+        return {**result, "call_state": "transferring", "destination": target.number}
 
     def hang_up(self, account_id: str, call_id: str) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock.now()
         self.active_call(account_id, call_id, now)
         with self.store.transaction() as db:
-            self.end_call(db, call_id, now)
+            self.end_call(db, call_id, now, "hung up through the API")
         return {"account_id": as_json_number(account_id), "call_id": call_id, "call_state": "ended"}
 
     # ----------------------------------------------------------------- leg actions
@@ -420,24 +504,31 @@ class Pbx:
             if body.get("state") == "held":
                 require_on_call("hold")
                 db.execute("UPDATE legs SET held = 1 WHERE leg_id = ?", (leg_id,))
+                self.event(db, call_id, now, "held", leg["to_number"], leg_id)
                 return {**result, "call_state": "held"}
             if "dtmf" in body:
                 require_on_call("send DTMF on")
                 db.execute(
                     "UPDATE legs SET dtmf = dtmf || ? WHERE leg_id = ?", (body["dtmf"], leg_id)
                 )
+                self.event(db, call_id, now, "dtmf sent", body["dtmf"], leg_id)
                 return {**result, "call_state": "on-call", "destination": body["dtmf"]}
             if "stream" in body:
                 if body["stream"]:
                     require_on_call("play sound to")
                 sound = body.get("stream_url") if body["stream"] else None
                 db.execute("UPDATE legs SET sound = ? WHERE leg_id = ?", (sound, leg_id))
+                self.event(
+                    db, call_id, now, "sound playing" if sound else "sound stopped", sound, leg_id
+                )
                 return {**result, "call_state": "playing" if sound else "on-call"}
             if "recording" in body:
                 service, start = body["service"], body["recording"] == "start"
                 if start:
                     require_on_call("record")
                 db.execute(f"UPDATE legs SET {service} = ? WHERE leg_id = ?", (int(start), leg_id))  # noqa: S608
+                what = "recording started" if start else "recording stopped"
+                self.event(db, call_id, now, what, service, leg_id)
                 return {**result, "call_state": "recording" if start else "on-call"}
             if "to" in body and body["to"]["type"] == "leg":
                 require_on_call("transfer")
@@ -445,14 +536,16 @@ class Pbx:
             if "to" in body:
                 require_on_call("transfer")
                 target = self.resolve(account_id, body["to"], Conflict)
-                db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
-                self.add_leg(db, dict(call), "outbound", leg["from_number"], target, now)
-                return {**result, "call_state": "transferring", "destination": target[0]}
+                if not self.transfer(db, dict(call), leg, leg["from_number"], target, now):
+                    return {**result, "call_state": "on-call"}
+                return {**result, "call_state": "transferring", "destination": target.number}
             # {"state": "active"}: take a held leg off hold, or answer a ringing one.
             if status == "ringing":
                 if leg["outcome"] is not None:
                     raise Conflict("The leg cannot be answered")
                 db.execute("UPDATE legs SET answer_at = ? WHERE leg_id = ?", (now, leg_id))
+            elif leg["held"]:
+                self.event(db, call_id, now, "taken off hold", leg["to_number"], leg_id)
             db.execute("UPDATE legs SET held = 0 WHERE leg_id = ?", (leg_id,))
             return {**result, "call_state": "on-call"}
 
@@ -474,20 +567,22 @@ class Pbx:
             raise Conflict("The leg to transfer to is not an active leg of this account")
         db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg["leg_id"],))
         db.execute("UPDATE legs SET call_id = ? WHERE leg_id = ?", (call["call_id"], other_id))
-        self.end_if_alone(db, other["call_id"], now)
+        self.event(db, call["call_id"], now, "joined", other["to_number"], other_id)
+        self.end_if_alone(db, other["call_id"], now, "its leg joined another call")
         return {"call_state": "on-call", "destination": other_id}
 
-    def end_if_alone(self, db: sqlite3.Connection, call_id: str, now: float) -> None:
+    def end_if_alone(self, db: sqlite3.Connection, call_id: str, now: float, reason: str) -> None:
         row = db.execute(
             "SELECT count(*) AS n FROM legs WHERE call_id = ? AND dropped = 0", (call_id,)
         ).fetchone()
         if row["n"] < 2:
-            self.end_call(db, call_id, now)
+            self.end_call(db, call_id, now, reason)
 
     def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
-        now = time.time()
+        now = self.clock.now()
         self.active_call(account_id, call_id, now)
         self.live_leg(call_id, leg_id)
         with self.store.transaction() as db:
             db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
-            self.end_if_alone(db, call_id, now)
+            self.event(db, call_id, now, "leg hung up", None, leg_id)
+            self.end_if_alone(db, call_id, now, "one party was left")

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import attrs
 
-from vbc_sandbox.limits import MAX_BODY_BYTES
-
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
+#: The largest request body read: every documented body is well under a kilobyte.
+MAX_BODY_BYTES = 64 * 1024
+#: The control API's token, kept off the command line (where `ps` would show it).
+CONTROL_TOKEN_VARIABLE = "VBC_SANDBOX_ADMIN_TOKEN"  # noqa: S105 (a variable name)
+#: The control API's bearer token when the sandbox listens on loopback and none is given.
+#: It is well known on purpose: loopback is the test mode, and any token at all keeps a web
+#: page from driving the control API (browsers cannot send one across origins unasked).
+LOOPBACK_CONTROL_TOKEN = "vbc-sandbox-admin"  # noqa: S105 (public by design, see above)
 
 
 @attrs.frozen
@@ -65,6 +71,10 @@ class Settings:
     login_window: float = 60.0
     lockout: float = 300.0
     """Seconds a user or client stays locked out after too many failed logins."""
+    control_token: str | None = attrs.field(default=LOOPBACK_CONTROL_TOKEN, repr=False)
+    """The bearer token of the control API (/sandbox/...); None turns that API off."""
+    journal: bool = True
+    """Keep a journal of every request (the test kit's GET /sandbox/requests)."""
     dialect: str = "documented"
     """How responses are shaped: as Vonage documents them, or as live traffic showed them
     (`vbc_sandbox.dialects`)."""

@@ -1,6 +1,9 @@
 """A connection that has not sent a whole request head within HEADER_TIMEOUT seconds is
 closed: a client dripping header bytes cannot hold a worker's connection (uvicorn has no
-such limit of its own; its keep-alive timeout covers only idle connections)."""
+such limit of its own; its keep-alive timeout covers only idle connections).
+
+The same protocol class lets the app drop a connection unanswered (`vbc.abort` in the
+scope's extensions), for the test kit's injected faults."""
 
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        # The test kit's injected "drop" fault closes the connection unanswered.
+        extensions: dict[str, object] = self.scope.setdefault("extensions", {})  # type: ignore[assignment]
+        extensions["vbc.abort"] = self.transport.abort
         super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -181,7 +181,7 @@ async function signIn(event) {
 $("login").addEventListener("submit", signIn);
 $("inbound").addEventListener("submit", (event) => {
   event.preventDefault();
-  api("POST", `/sandbox/accounts/${account}/inbound-calls`,
+  api("POST", "/console/api/inbound-calls",
     { from: $("inbound-from").value, to: $("inbound-to").value }).catch(() => {});
 });
 if (token) connect();

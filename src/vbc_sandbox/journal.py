@@ -1,0 +1,238 @@
+"""The test kit's layer in front of the API: faults a test asked for, injected into the next
+requests of an operation, and the request journal (what was asked of the sandbox, per
+account, with the status it got and the call it touched). Secrets never enter the journal:
+no header is kept, and the token form's secrets are replaced before a body is stored."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vbc_sandbox import routes
+from vbc_sandbox.clock import Clock
+from vbc_sandbox.errors import BadRequest, documented_body
+from vbc_sandbox.store import Store
+
+#: Entries kept at most; older ones are dropped as new ones come.
+JOURNAL_LIMIT = 10_000
+#: Bytes of a request body kept in an entry.
+BODY_KEPT = 4096
+SECRET_FIELDS = {"password", "client_secret", "refresh_token", "access_token", "id_token", "code"}
+REDACTED = "[redacted]"
+FAULTS = ("429", "503", "drop")
+#: Fault entries queued at most, so a runaway script cannot fill the store.
+MAX_FAULTS = 100
+
+
+def redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if k in SECRET_FIELDS else redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
+
+
+def readable_body(raw: bytes, content_type: str) -> Any:
+    """What a journal entry shows of a body: JSON or a form as data, secrets replaced;
+    anything else as (the start of) its text."""
+    if not raw:
+        return None
+    text = raw[:BODY_KEPT].decode("utf-8", "replace")
+    if "json" in content_type:
+        try:
+            return redacted(json.loads(raw))
+        except (ValueError, RecursionError):
+            return text
+    if "x-www-form-urlencoded" in content_type:
+        return redacted(dict(parse_qsl(text, keep_blank_values=True)))
+    return text
+
+
+class Faults:
+    """The queue of faults to inject, in the store so every worker takes from the same one."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, operation: str, fault: str, times: int, retry_after: int) -> None:
+        known = {m for route in routes.routes() for m in route.methods.values()}
+        if operation not in known:
+            raise BadRequest(f"no operation {operation!r} in the specs")
+        with self.store.transaction() as db:
+            if db.execute("SELECT count(*) FROM faults").fetchone()[0] >= MAX_FAULTS:
+                raise BadRequest(f"at most {MAX_FAULTS} faults may be queued")
+            db.execute(
+                "INSERT INTO faults (operation, fault, remaining, retry_after) VALUES (?, ?, ?, ?)",
+                (operation, fault, times, retry_after),
+            )
+
+    def pending(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "operation": row["operation"],
+                "fault": row["fault"],
+                "times": row["remaining"],
+                "retry_after": row["retry_after"],
+            }
+            for row in self.store.all("SELECT * FROM faults ORDER BY seq")
+        ]
+
+    def take(self, operation: str) -> tuple[str, int] | None:
+        if self.store.one("SELECT 1 FROM faults LIMIT 1") is None:
+            return None
+        with self.store.transaction() as db:
+            row = db.execute(
+                "SELECT seq, fault, remaining, retry_after FROM faults WHERE operation = ?"
+                " ORDER BY seq LIMIT 1",
+                (operation,),
+            ).fetchone()
+            if row is None:
+                return None
+            if row["remaining"] <= 1:
+                db.execute("DELETE FROM faults WHERE seq = ?", (row["seq"],))
+            else:
+                db.execute(
+                    "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (row["seq"],)
+                )
+        return str(row["fault"]), int(row["retry_after"])
+
+
+class Journal:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self.store.transaction() as db:
+            seq = db.execute(
+                "INSERT INTO journal (at, account_id, operation, method, path, query, body,"
+                " status, call_id) VALUES (:at, :account_id, :operation, :method, :path, :query,"
+                " :body, :status, :call_id)",
+                {**entry, "body": json.dumps(entry["body"])},
+            ).lastrowid
+            if seq and seq % 100 == 0:
+                db.execute("DELETE FROM journal WHERE seq <= ?", (seq - JOURNAL_LIMIT,))
+
+    def entries(
+        self,
+        *,
+        account_id: str | None = None,
+        operation: str | None = None,
+        call_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
+        where, args = ["1 = 1"], []
+        for column, value in [
+            ("account_id", account_id),
+            ("operation", operation),
+            ("call_id", call_id),
+        ]:
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        rows = self.store.all(
+            f"SELECT * FROM (SELECT * FROM journal WHERE {' AND '.join(where)}"  # noqa: S608
+            " ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+            *args,
+            limit,
+        )
+        return [
+            {
+                "at": row["at"],
+                "account_id": row["account_id"],
+                "operation": row["operation"],
+                "method": row["method"],
+                "path": row["path"],
+                "query": row["query"],
+                "body": json.loads(row["body"]),
+                "status": row["status"],
+                "call_id": row["call_id"],
+            }
+            for row in rows
+        ]
+
+
+class TestKitLayer:
+    """Injects queued faults and journals every request to the API and the token endpoint."""
+
+    def __init__(self, app: ASGIApp, store: Store, clock: Clock, journal: bool) -> None:
+        self.app = app
+        self.clock = clock
+        self.faults = Faults(store)
+        self.journal = Journal(store) if journal else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(routes.CONTROL_BASE_PATH + "/"):
+            await self.app(scope, receive, send)
+            return
+        found = routes.match(scope["method"], scope["path"])
+        operation = found.operation if found else None
+        params = found.params if found else {}
+        touched: dict[str, str] = scope.setdefault("vbc.touched", {})
+        received = bytearray()
+        status = 0
+
+        async def receiving() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(received) < BODY_KEPT:
+                received.extend(message.get("body", b"")[: BODY_KEPT - len(received)])
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        fault = self.faults.take(operation) if operation else None
+        try:
+            if fault is not None:
+                status = await inject(fault, scope, receive, send)
+            else:
+                await self.app(scope, receiving, sending)
+        finally:
+            if self.journal is not None:
+                content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+                self.journal.record(
+                    {
+                        "at": self.clock.now(),
+                        "account_id": touched.get("account_id", params.get("account_id")),
+                        "operation": operation,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "query": scope.get("query_string", b"").decode("latin-1"),
+                        "body": readable_body(bytes(received), content_type.decode("latin-1")),
+                        "status": status,
+                        "call_id": touched.get("call_id", params.get("call_id")),
+                    }
+                )
+
+
+async def inject(fault: tuple[str, int], scope: Scope, receive: Receive, send: Send) -> int:
+    """Answer with the fault instead of the sandbox; 0 for a dropped connection."""
+    kind, retry_after = fault
+    if kind == "drop":
+        abort = scope.get("extensions", {}).get("vbc.abort")
+        if abort is None:
+            # In process (httpx's ASGI transport) there is no connection: fail as one would.
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        abort()
+        # Let the server see the connection lost, so it does not try to answer on it.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        return 0
+    status = int(kind)
+    if scope["path"] in routes.TOKEN_PATHS:
+        body = {"error": "temporarily_unavailable", "error_description": "Injected by the sandbox"}
+    else:
+        body = documented_body(status, f"Injected by the sandbox ({status})")
+    headers = [(b"content-type", b"application/json")]
+    if status == 429 or retry_after:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    return status

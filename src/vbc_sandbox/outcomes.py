@@ -1,0 +1,165 @@
+"""Scripted outcomes: per party (a PSTN number, an extension or a device's VH id) of an
+account, a queue of what happens the next times a leg rings it. The magic numbers of `pbx`
+still apply to parties with nothing queued.
+
+Build the queue's entries with the functions below (a test passes them to
+`vbc_sandbox.script(...)`), or write the same dicts to POST /sandbox/accounts/{id}/outcomes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import attrs
+
+from vbc_sandbox.errors import BadRequest
+from vbc_sandbox.store import Store
+
+#: Seconds a `no_answer` leg rings before it gives up, unless the entry says.
+NO_ANSWER_AFTER = 30.0
+#: Entries queued per account at most, so a runaway script cannot fill the store.
+MAX_QUEUED = 1000
+
+OUTCOMES = (
+    "answer_after",
+    "busy",
+    "no_answer",
+    "far_end_hangup_after",
+    "fail",
+    "transfer_fails",
+    "device_offline",
+)
+
+
+def answer_after(seconds: float) -> dict[str, Any]:
+    """Ring for `seconds`, then answer."""
+    return {"outcome": "answer_after", "seconds": seconds}
+
+
+def busy() -> dict[str, Any]:
+    return {"outcome": "busy"}
+
+
+def no_answer(after: float = NO_ANSWER_AFTER) -> dict[str, Any]:
+    """Ring for `after` seconds, then give up (the call becomes unanswered)."""
+    return {"outcome": "no_answer", "seconds": after}
+
+
+def far_end_hangup_after(seconds: float) -> dict[str, Any]:
+    """Answer as usual, then hang up `seconds` after answering: the call ends."""
+    return {"outcome": "far_end_hangup_after", "seconds": seconds}
+
+
+def fail(status: int = 503) -> dict[str, Any]:
+    """Fail at once with this SIP status (shown in the call's timeline)."""
+    return {"outcome": "fail", "status": status}
+
+
+def transfer_fails() -> dict[str, Any]:
+    """A transfer to this party fails and the transferring party stays on the call; dialled
+    directly, the leg fails."""
+    return {"outcome": "transfer_fails"}
+
+
+def device_offline() -> dict[str, Any]:
+    """The phone is not registered: the leg is unanswered at once (SIP 480)."""
+    return {"outcome": "device_offline"}
+
+
+@attrs.frozen
+class Timing:
+    """When a leg answers, or how it ends, if it starts ringing at some moment."""
+
+    answer_at: float | None
+    outcome: str | None = None
+    """busy, failed or unanswered, from `outcome_at` on."""
+    outcome_at: float | None = None
+    hangup_at: float | None = None
+    """When the far end hangs up, ending the call."""
+    reason: str | None = None
+    """Why, in words, for the call's timeline."""
+
+
+def timing(entry: sqlite3.Row, starts: float, ring_delay: float) -> Timing:
+    """What a queued entry does to a leg that rings from `starts`."""
+    name, seconds = entry["outcome"], entry["seconds"]
+    if name == "answer_after":
+        return Timing(starts + seconds, reason=f"scripted: answers after {seconds:g} s")
+    if name == "busy":
+        return Timing(None, "busy", starts, reason="scripted: busy, SIP 486")
+    if name == "no_answer":
+        return Timing(None, "unanswered", starts + seconds, reason="scripted: no answer")
+    if name == "far_end_hangup_after":
+        answered = starts + ring_delay
+        return Timing(
+            answered, hangup_at=answered + seconds, reason="scripted: the far end hung up"
+        )
+    if name == "device_offline":
+        return Timing(None, "unanswered", starts, reason="scripted: device offline, SIP 480")
+    status = entry["status"] or 503
+    return Timing(None, "failed", starts, reason=f"scripted: failed, SIP {status}")
+
+
+def validated(entries: list[dict[str, Any]]) -> list[tuple[str, float | None, int | None]]:
+    """(outcome, seconds, status) rows for entries the control API's schema let through;
+    what a schema cannot say is checked here."""
+    rows = []
+    for entry in entries:
+        name, seconds, status = entry["outcome"], entry.get("seconds"), entry.get("status")
+        if name in ("answer_after", "far_end_hangup_after") and seconds is None:
+            raise BadRequest(f"outcome {name} needs seconds")
+        if name == "no_answer" and seconds is None:
+            seconds = NO_ANSWER_AFTER
+        rows.append((name, seconds, status))
+    return rows
+
+
+class Scripts:
+    """The queues, in the store, so every worker process takes from the same one."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, account_id: str, target: str, entries: list[dict[str, Any]]) -> None:
+        rows = validated(entries)
+        with self.store.transaction() as db:
+            queued = db.execute(
+                "SELECT count(*) FROM outcomes WHERE account_id = ?", (account_id,)
+            ).fetchone()[0]
+            if queued + len(rows) > MAX_QUEUED:
+                raise BadRequest(f"at most {MAX_QUEUED} outcomes may be queued per account")
+            db.executemany(
+                "INSERT INTO outcomes (account_id, target, outcome, seconds, status)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(account_id, target, *row) for row in rows],
+            )
+
+    def pending(self, account_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "target": row["target"],
+                "outcome": row["outcome"],
+                **({"seconds": row["seconds"]} if row["seconds"] is not None else {}),
+                **({"status": row["status"]} if row["status"] is not None else {}),
+            }
+            for row in self.store.all(
+                "SELECT * FROM outcomes WHERE account_id = ? ORDER BY seq", account_id
+            )
+        ]
+
+    @staticmethod
+    def take(
+        db: sqlite3.Connection, account_id: str, targets: tuple[str, ...]
+    ) -> sqlite3.Row | None:
+        """Take the next entry queued for any of a party's names (inside the caller's write
+        transaction, so two workers never take the same one)."""
+        marks = ",".join("?" * len(targets))
+        row: sqlite3.Row | None = db.execute(
+            f"SELECT * FROM outcomes WHERE account_id = ? AND target IN ({marks})"  # noqa: S608
+            " ORDER BY seq LIMIT 1",
+            (account_id, *targets),
+        ).fetchone()
+        if row is not None:
+            db.execute("DELETE FROM outcomes WHERE seq = ?", (row["seq"],))
+        return row

@@ -1,0 +1,69 @@
+"""Which operation of the specs a request path names, before connexion routes it: for the
+405 Allow header, the test kit's injected faults and its request journal."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import attrs
+
+from vbc_telephony import spec
+
+API_BASE_PATH = "/t/vbc.prod/telephony/v3"
+CONTROL_BASE_PATH = "/sandbox"
+CONTROL_SPEC = Path(__file__).with_name("control.yaml")
+#: The documented token path, and the API gateway's own that live integrations use.
+TOKEN_PATHS = ("/token", "/t/vbc.prod/oauth2/token")
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+@attrs.frozen
+class Route:
+    pattern: re.Pattern[str]
+    methods: dict[str, str]
+    """HTTP method (upper case) -> operationId."""
+
+
+@attrs.frozen
+class Match:
+    operation: str | None
+    """None when the path exists but not for this method."""
+    params: dict[str, str]
+
+
+@functools.cache
+def routes() -> tuple[Route, ...]:
+    found = []
+    for document, base in [
+        (spec.load(), API_BASE_PATH),
+        (spec.load(spec.OAUTH_SPEC), ""),
+        (spec.load(CONTROL_SPEC), CONTROL_BASE_PATH),
+    ]:
+        for template, item in document["paths"].items():
+            pattern = re.sub(r"\\\{([^/]+?)\\\}", r"(?P<\1>[^/]+)", re.escape(base + template))
+            methods = {
+                method.upper(): operation["operationId"]
+                for method, operation in item.items()
+                if method in HTTP_METHODS
+            }
+            found.append(Route(re.compile(pattern), methods))
+    return tuple(found)
+
+
+def match(method: str, path: str) -> Match | None:
+    """The operation a request names, with its path parameters; None for no such path."""
+    for route in routes():
+        found = route.pattern.fullmatch(path)
+        if found:
+            return Match(route.methods.get(method.upper()), found.groupdict())
+    return None
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods the specs declare for a concrete request path."""
+    for route in routes():
+        if route.pattern.fullmatch(path):
+            return sorted(route.methods)
+    return []

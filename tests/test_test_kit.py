@@ -1,0 +1,357 @@
+"""The test kit a user's suite drives through the `vbc_sandbox` fixture: the clock, scripted
+outcomes, injected faults, the request journal, call timelines, seeds and snapshots, and
+the control API's own security."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
+from vbc_sandbox import outcomes
+from vbc_sandbox.app import SandboxApp
+from vbc_sandbox.cli import parser, settings_from
+from vbc_sandbox.inprocess import SyncASGITransport
+from vbc_sandbox.launch import SandboxProcess
+from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
+from vbc_sandbox.settings import Settings, StaticToken
+from vbc_telephony import NotFoundError, RateLimitError, Telephony
+
+CUSTOMER = "15551234567"
+in_process = pytest.mark.vbc_sandbox(mode="in_process")
+
+
+# ----------------------------------------------------------------- the clock
+
+
+@in_process
+def test_a_frozen_clock_holds_a_ringing_phone_until_it_is_advanced(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    started = vbc_sandbox.freeze()
+    vbc_sandbox.script(CUSTOMER, outcomes.answer_after(30))
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    assert vbc_client.calls.get(call_id).status == "ringing"
+    vbc_sandbox.advance(29.5)
+    assert vbc_client.calls.get(call_id).status == "ringing"
+    vbc_sandbox.advance(0.5)
+    call = vbc_client.calls.get(call_id)
+    assert call.status == "on-call"
+    # Every time the API shows follows the sandbox's clock, not the machine's.
+    assert call.start_time is not None and int(call.start_time.timestamp()) == int(started)
+    assert vbc_sandbox.now() == pytest.approx(started + 30)
+
+
+@in_process
+def test_a_thawed_clock_runs_on_from_where_it_stood(vbc_sandbox: RunningSandbox) -> None:
+    frozen = vbc_sandbox.freeze()
+    vbc_sandbox.advance(3600)
+    thawed = vbc_sandbox.thaw()
+    assert thawed == pytest.approx(frozen + 3600, abs=1)
+    assert vbc_sandbox.now() >= thawed
+    vbc_sandbox.reset()
+    assert abs(vbc_sandbox.now() - thawed + 3600) < 60  # back to real time
+
+
+@in_process
+def test_an_expired_token_is_renewed_by_the_sdk_when_the_clock_passes_its_lifetime(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    vbc_sandbox.freeze()
+    grant = vbc_sandbox.password_grant("alice", "alice-sandbox-password")
+    with vbc_sandbox.client(auth=grant) as client:
+        call_id = client.calls.dial(CUSTOMER, from_="1001")
+        vbc_sandbox.advance(86400 + 1)  # the sandbox's token lifetime
+        assert client.calls.get(call_id).status == "on-call"
+    journal = vbc_sandbox.requests()
+    assert [(e["operation"], e["status"]) for e in journal] == [
+        ("create_token", 200),
+        ("create_call", 200),
+        ("get_call", 401),
+        ("create_token", 200),
+        ("get_call", 200),
+    ]
+    assert journal[3]["body"]["grant_type"] == "refresh_token"
+
+
+# ----------------------------------------------------------------- scripted outcomes
+
+
+@in_process
+def test_outcomes_are_taken_in_order_then_the_phone_answers_again(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    vbc_sandbox.script(CUSTOMER, outcomes.busy(), outcomes.fail(404), outcomes.no_answer(after=0))
+    statuses = []
+    for _ in range(4):
+        call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+        statuses.append(str(vbc_client.calls.get(call_id).status))
+    assert statuses == ["busy", "failed", "unanswered", "on-call"]
+    assert vbc_sandbox.call("GET", "/accounts/1234/outcomes")["outcomes"] == []
+
+
+@in_process
+def test_a_device_is_scripted_by_its_vh_id_and_an_extension_by_its_number(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    vbc_sandbox.script("VH1111112", outcomes.device_offline())
+    vbc_sandbox.script("1003", "busy")
+    offline = vbc_client.calls.dial("VH1111112", to_type="device", from_="1001")
+    busy = vbc_client.calls.dial("1003", to_type="extension", from_="1001")
+    assert vbc_client.calls.get(offline).status == "unanswered"
+    assert vbc_client.calls.get(busy).status == "busy"
+    events = [e["event"] for e in vbc_sandbox.timeline(offline)]
+    assert events == ["placed", "ringing", "answered", "ringing", "no answer"]
+    assert "device offline" in vbc_sandbox.timeline(offline)[3]["detail"]
+
+
+@in_process
+def test_the_far_end_hangs_up_after_answering_and_the_call_ends(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    vbc_sandbox.freeze()
+    vbc_sandbox.script(CUSTOMER, outcomes.far_end_hangup_after(20))
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    vbc_sandbox.advance(19)
+    assert vbc_client.calls.get(call_id).status == "on-call"
+    vbc_sandbox.advance(1)
+    with pytest.raises(NotFoundError):
+        vbc_client.calls.get(call_id)
+    last = vbc_sandbox.timeline(call_id)[-1]
+    assert (last["event"], last["detail"]) == ("ended", "scripted: the far end hung up")
+
+
+@in_process
+def test_a_transfer_that_fails_leaves_the_call_as_it_was(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    vbc_sandbox.script("1003", outcomes.transfer_fails())
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    before = {leg.leg_id for leg in vbc_client.calls.get(call_id).legs}
+    vbc_client.calls.transfer(call_id, from_="1001", to="1003")
+    call = vbc_client.calls.get(call_id)
+    assert call.status == "on-call" and {leg.leg_id for leg in call.legs} == before
+    assert vbc_sandbox.timeline(call_id)[-1]["event"] == "transfer failed"
+
+
+@in_process
+def test_bad_outcomes_get_a_clear_400_and_queue_nothing(vbc_sandbox: RunningSandbox) -> None:
+    with pytest.raises(ControlError, match="answer_after needs seconds"):
+        vbc_sandbox.script(CUSTOMER, {"outcome": "answer_after"})
+    with pytest.raises(ControlError, match="400"):
+        vbc_sandbox.script(CUSTOMER, "explode")
+    with pytest.raises(ControlError, match="400"):
+        vbc_sandbox.script(CUSTOMER, {"outcome": "busy", "seconds": -1})
+    assert vbc_sandbox.call("GET", "/accounts/1234/outcomes")["outcomes"] == []
+
+
+# ----------------------------------------------------------------- injected faults
+
+
+@in_process
+def test_a_429_is_injected_and_the_sdk_waits_it_out(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    vbc_sandbox.fault("create_call", "429", times=2, retry_after=0)
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    statuses = [e["status"] for e in vbc_sandbox.requests(operation="create_call")]
+    assert statuses == [429, 429, 200]
+    assert vbc_client.calls.get(call_id).status == "on-call"
+
+
+@in_process
+def test_a_fault_outlasting_the_retries_reaches_the_caller(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    vbc_sandbox.fault("list_calls", "429", times=100, retry_after=0)
+    with pytest.raises(RateLimitError):
+        list(vbc_client.calls.list())
+    assert vbc_sandbox.call("GET", "/faults")["faults"][0]["times"] < 100
+
+
+def test_a_dropped_connection_is_a_real_one_and_the_sdk_retries_a_get(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    # The process mode: a real socket closes unanswered.
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    vbc_sandbox.fault("get_call", "drop")
+    with httpx.Client() as raw, pytest.raises(httpx.RemoteProtocolError):
+        raw.get(
+            f"{vbc_sandbox.base_url}/cc/accounts/1234/calls/{call_id}",
+            headers={"Authorization": f"Bearer {vbc_sandbox.token}"},
+        )
+    vbc_sandbox.fault("get_call", "drop")
+    assert vbc_client.calls.get(call_id).status == "on-call"
+    assert [e["status"] for e in vbc_sandbox.requests(operation="get_call")] == [0, 0, 200]
+    assert vbc_sandbox.process is not None and "Exception" not in vbc_sandbox.process.log
+
+
+@in_process
+def test_a_fault_for_an_unknown_operation_is_refused(vbc_sandbox: RunningSandbox) -> None:
+    with pytest.raises(ControlError, match="no operation 'get_calls'"):
+        vbc_sandbox.fault("get_calls", "503")
+
+
+# ----------------------------------------------------------------- journal and timeline
+
+
+@in_process
+def test_the_journal_keeps_what_was_asked_per_account_without_secrets(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    vbc_client.calls.hangup(call_id)
+    with vbc_sandbox.client(account_id="5678", token=vbc_sandbox.other_token) as other:
+        list(other.calls.list())
+    vbc_sandbox.control.post("/token", data=ALICE_LOGIN)
+    mine = vbc_sandbox.requests(account_id="1234")
+    assert [(e["operation"], e["status"], e["call_id"]) for e in mine] == [
+        ("create_call", 200, call_id),
+        ("delete_call", 200, call_id),
+    ]
+    assert mine[0]["body"]["to"] == {"destination": CUSTOMER, "type": "pstn"}
+    assert [e["operation"] for e in vbc_sandbox.requests(account_id="5678")] == ["list_calls"]
+    token_request = vbc_sandbox.requests(operation="create_token")[0]
+    assert token_request["body"]["password"] == "[redacted]"
+    assert token_request["body"]["client_secret"] == "[redacted]"
+    everything = str(vbc_sandbox.requests())
+    assert "alice-sandbox-password" not in everything and vbc_sandbox.token not in everything
+    vbc_sandbox.reset()
+    assert vbc_sandbox.requests() == []
+
+
+@in_process
+def test_a_timeline_tells_a_call_from_ringing_to_its_end(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    call = vbc_client.calls.get(call_id)
+    customer_leg = next(leg for leg in call.legs if leg.to == CUSTOMER)
+    vbc_client.calls.legs.hold(call_id, customer_leg.leg_id)
+    vbc_client.calls.legs.unhold(call_id, customer_leg.leg_id)
+    vbc_client.calls.park(call_id, "1001")
+    vbc_client.calls.hangup(call_id)
+    events = [(e["event"], e["detail"]) for e in vbc_sandbox.timeline(call_id)]
+    assert events == [
+        ("placed", f"click2dial 1001 -> {CUSTOMER}"),
+        ("ringing", "1001"),
+        ("answered", "1001"),
+        ("ringing", CUSTOMER),
+        ("answered", CUSTOMER),
+        ("held", CUSTOMER),
+        ("taken off hold", CUSTOMER),
+        ("parked", "1001"),
+        ("ended", "hung up through the API"),
+    ]
+    with pytest.raises(ControlError, match="404"):
+        vbc_sandbox.timeline(call_id, account_id="5678")
+
+
+# ----------------------------------------------------------------- seeds and snapshots
+
+
+@in_process
+@pytest.mark.vbc_sandbox(
+    mode="in_process",
+    seed={
+        "accounts": [
+            {
+                "account_id": "1234",
+                "name": "Acme Plumbing",
+                "users": [{"username": "zoe", "password": "zoe-pw", "extension": "1077"}],
+            }
+        ]
+    },
+)
+def test_a_marker_seed_adds_an_extension_until_the_next_reset(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="1077")
+    assert vbc_client.calls.get(call_id).from_ == "1077"
+    vbc_sandbox.reset()
+    with pytest.raises(NotFoundError):
+        vbc_client.calls.dial(CUSTOMER, from_="1077")
+
+
+@in_process
+def test_a_snapshot_restores_calls_and_the_clock_it_kept(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    kept_at = vbc_sandbox.freeze()
+    kept_call = vbc_client.calls.dial(CUSTOMER, from_="1001")
+    snapshot = vbc_sandbox.snapshot()
+    vbc_client.calls.hangup(kept_call)
+    vbc_client.calls.dial(CUSTOMER, from_="1002")
+    vbc_sandbox.advance(500)
+    vbc_sandbox.restore(snapshot)
+    assert [call.call_id for call in vbc_client.calls.list()] == [kept_call]
+    assert vbc_sandbox.now() == pytest.approx(kept_at)
+    with pytest.raises(ControlError, match="404"):
+        vbc_sandbox.restore("0123456789abcdef")
+    with pytest.raises(ControlError, match="400"):
+        vbc_sandbox.restore("not-a-snapshot")
+
+
+@in_process
+def test_a_bad_seed_gets_a_400_and_loads_nothing(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony
+) -> None:
+    bad = {"accounts": [{"account_id": "1234", "name": "x", "users": [{"username": "zoe"}]}]}
+    with pytest.raises(ControlError, match="400"):
+        vbc_sandbox.load_seed(bad)
+    with pytest.raises(NotFoundError):
+        vbc_client.calls.dial(CUSTOMER, from_="1077")
+
+
+# ----------------------------------------------------------------- the control API's security
+
+
+def test_the_control_api_takes_only_its_admin_token(sandbox: SandboxProcess) -> None:
+    reset = sandbox.origin + "/sandbox/reset"
+    assert httpx.post(reset).status_code == 401
+    assert httpx.post(reset, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 401
+    assert httpx.post(reset, headers=ADMIN).status_code == 204
+    assert httpx.get(sandbox.origin + "/sandbox/health").status_code == 200
+
+
+def test_the_control_api_is_off_off_loopback_without_an_admin_token() -> None:
+    # Judged from the flags alone: the tests never listen beyond loopback.
+    public = settings_from(parser().parse_args(["--host", "0.0.0.0"]))  # noqa: S104
+    assert public.control_token is None
+    given = settings_from(parser().parse_args(["--host", "0.0.0.0", "--admin-token", "s3"]))  # noqa: S104
+    assert given.control_token == "s3"
+    with pytest.raises(ValueError, match="must not also be a Telephony token"):
+        settings_from(parser().parse_args(["--admin-token", "same", "--token", "same"]))
+    app = SandboxApp(Settings(static_tokens=(StaticToken("t", "1234"),), control_token=None))
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://x") as http:
+        off = http.post("/sandbox/reset", headers={"Authorization": "Bearer t"})
+        assert off.status_code == 404 and "--admin-token" in off.json()["message"]
+        assert http.get("/sandbox/health").status_code == 200
+
+
+def test_an_admin_token_never_shows_in_the_settings_repr_or_the_process_list() -> None:
+    settings = Settings(control_token="very-secret-admin")
+    assert "very-secret-admin" not in repr(settings)
+    with SandboxProcess(STATIC_TOKENS, env={"VBC_SANDBOX_ADMIN_TOKEN": "very-secret-admin"}) as sb:
+        assert "very-secret-admin" not in " ".join(sb.process.args if sb.process else [])
+        answer = httpx.post(
+            sb.origin + "/sandbox/reset", headers={"Authorization": "Bearer very-secret-admin"}
+        )
+        assert answer.status_code == 204
+    assert "very-secret-admin" not in sb.log
+
+
+def test_bad_control_input_gets_a_clear_400(sandbox: SandboxProcess) -> None:
+    clock = sandbox.origin + "/sandbox/clock"
+    for body in ({}, {"advance": -5}, {"freeze": "yes"}, {"at": 1, "tick": 2}):
+        answer = httpx.post(clock, json=body, headers=ADMIN)
+        assert answer.status_code == 400, body
+        assert answer.json()["message"]
+    with socket.create_connection(("127.0.0.1", sandbox.port)) as raw:
+        raw.sendall(
+            b"POST /sandbox/faults HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer vbc-sandbox-admin"
+            b"\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
+        )
+        assert raw.recv(100).startswith(b"HTTP/1.1 400")
