@@ -18,8 +18,9 @@ endef
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
-	@echo "make generate         regenerate generated/ from openapi.yaml"
-	@echo "make check-generated  fail if generated/ differs from a fresh generation"
+	@echo "make generate         regenerate generated/ from openapi.yaml, and the SDK's sync"
+	@echo "                      code from its async source (scripts/unasync.py)"
+	@echo "make check-generated  fail if generated/ or the sync twins differ from a fresh generation"
 	@echo "make spec-lint        openapi-spec-validator and Redocly on openapi.yaml and oauth.yaml"
 	@echo "make lint             spec-lint, ruff, mypy --strict"
 	@echo "make spec-diff        what changed in the specs since BASE=<git ref> (default: the"
@@ -49,8 +50,10 @@ install: $(BIN)/.installed node_modules/.installed
 
 generate: $(BIN)/.installed
 	$(call generate_into,generated)
+	python scripts/unasync.py
 
 check-generated: $(BIN)/.installed
+	python scripts/unasync.py --check
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(call generate_into,$$tmp/generated) && \
 	if diff -r --exclude=__pycache__ --exclude=.ruff_cache --exclude=.mypy_cache generated $$tmp/generated; then \

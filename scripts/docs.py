@@ -11,7 +11,7 @@ from pathlib import Path
 
 from swagger_ui_bundle import swagger_ui_path
 
-from vbc_telephony import spec
+import vbc_spec as spec
 
 PAGE = """<!doctype html>
 <html lang="en">

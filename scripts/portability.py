@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from vbc_telephony import spec
+import vbc_spec as spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi.yaml"

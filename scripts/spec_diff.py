@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 import yaml
 
-from vbc_telephony.spec import resolve
+from vbc_spec import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ("openapi.yaml", "oauth.yaml")

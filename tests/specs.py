@@ -6,7 +6,7 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
-from vbc_telephony import spec
+import vbc_spec as spec
 
 
 def validator(schema: dict[str, Any]) -> OAS30Validator:

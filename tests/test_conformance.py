@@ -88,25 +88,34 @@ def test_embedded_default_run_passes_and_reports_every_operation(tmp_path: Path)
     assert "<testsuite" in junit.read_text()
 
 
+#: What a run needs besides the operation under test to reach it with a call or a leg of
+#: its own (the stateful phase walks the links between the operations a run includes).
+A_CALL = ("create_call",)
+A_LEG = ("create_call", "list_call_legs")
+
+
 @pytest.mark.parametrize(
-    ("fault", "check", "operation", "examples"),
+    ("fault", "check", "operation", "needs", "examples"),
     [
-        ("missing_field", "response_schema_conformance", "get_call", 10),
-        ("undocumented_enum", "response_schema_conformance", "get_call", 10),
-        ("wrong_type", "response_schema_conformance", "list_calls", 10),
-        ("auth_not_enforced", "ignored_auth", "list_devices", 10),
-        ("server_error", "not_a_server_error", "list_devices", 10),
-        ("undocumented_status", "status_code_conformance", "get_device", 10),
-        ("wrong_content_type", "content_type_conformance", "list_devices", 10),
+        ("missing_field", "response_schema_conformance", "get_call", A_CALL, 10),
+        ("undocumented_enum", "response_schema_conformance", "get_call", A_CALL, 10),
+        ("wrong_type", "response_schema_conformance", "list_calls", A_CALL, 10),
+        ("auth_not_enforced", "ignored_auth", "list_devices", (), 10),
+        ("server_error", "not_a_server_error", "list_devices", (), 10),
+        ("undocumented_status", "status_code_conformance", "get_device", (), 10),
+        ("wrong_content_type", "content_type_conformance", "list_devices", (), 10),
         # Found only by walking create -> hang up -> get: the default depth does it.
-        ("deleted_call_readable", "use_after_free", "get_call", 25),
-        ("invalid_input_accepted", "negative_data_rejection", "update_call_leg", 10),
-        ("cross_account_leak", "cross_account_isolation", "get_call", 10),
+        ("deleted_call_readable", "use_after_free", "get_call", (*A_CALL, "delete_call"), 25),
+        ("invalid_input_accepted", "negative_data_rejection", "update_call_leg", A_LEG, 10),
+        ("cross_account_leak", "cross_account_isolation", "get_call", A_CALL, 10),
     ],
 )
 def test_each_fault_fails_the_run_and_names_its_check(
-    fault: str, check: str, operation: str, examples: int, tmp_path: Path
+    fault: str, check: str, operation: str, needs: tuple[str, ...], examples: int, tmp_path: Path
 ) -> None:
+    """Each run tests only the operations the fault needs (`--operation`), so the failure
+    is found in seconds; the whole-API runs are the other tests here."""
+    operations = [f"--operation={operation_id}" for operation_id in (*needs, operation)]
     report = tmp_path / "report.md"
     with faulty("--fault", fault) as target:
         result = against(
@@ -118,6 +127,7 @@ def test_each_fault_fails_the_run_and_names_its_check(
             str(examples),
             "--report",
             str(report),
+            *operations,
         )
     assert result.returncode == 1, result.stdout + result.stderr
     assert check in summary_row(result.stdout, operation), result.stdout
@@ -311,3 +321,13 @@ def test_a_rate_limited_run_says_how_long_it_may_take() -> None:
     # Read-only against a live target: the 6 GET operations, 3 phases, 5 cases each, 10 a minute.
     assert eta(live) == "at 10/m, up to about 90 requests: about 9 min"
     assert eta(parser().parse_args([])) is None
+    one = parser().parse_args(
+        "--base-url http://x --rate-limit 10/m --max-examples 5 --operation get_call".split()
+    )
+    assert eta(one) == "at 10/m, up to about 15 requests: about 2 min"
+
+
+def test_an_unknown_operation_is_named_before_anything_runs() -> None:
+    result = conformance("--operation", "get_calls", "--max-examples", "1")
+    assert result.returncode == 2 and "no operation get_calls in openapi.yaml" in result.stderr
+    assert "Traceback" not in result.stderr

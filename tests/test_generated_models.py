@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from vbc_telephony import spec
+import vbc_spec as spec
 from vbc_telephony_api import models
 from vbc_telephony_api.models import (
     AnswerCall,

@@ -37,8 +37,9 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: 
         "vbc_telephony_api/api/call/list_calls.py",
         "vbc_telephony/__init__.py",
         "vbc_telephony/py.typed",
-        "vbc_telephony/openapi.yaml",
-        "vbc_telephony/oauth.yaml",
+        "vbc_spec/openapi.yaml",
+        "vbc_spec/oauth.yaml",
+        "vbc_spec/py.typed",
         # The sandbox's pages, the conformance report's template, and the pytest plugin.
         "vbc_sandbox/console/index.html",
         "vbc_sandbox/console/console.js",
@@ -49,7 +50,7 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: 
     (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
     points = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[pytest11]" in points and "vbc_sandbox = vbc_sandbox.pytest_plugin" in points
-    shipped = zipfile.ZipFile(wheel).read("vbc_telephony/openapi.yaml")
+    shipped = zipfile.ZipFile(wheel).read("vbc_spec/openapi.yaml")
     assert shipped == (ROOT / "openapi.yaml").read_bytes()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,11 @@ from tests.conftest import (
     TOKEN,
 )
 from tests.test_sandbox_calls import dial, legs_of
+from vbc_sandbox.app import Sandbox
+from vbc_sandbox.errors import SandboxError
 from vbc_sandbox.launch import SandboxProcess
+from vbc_sandbox.pbx import Pbx
+from vbc_sandbox.settings import Settings
 from vbc_telephony_api import AuthenticatedClient
 
 TO_PSTN = b'"to": {"destination": "1", "type": "pstn"}}'
@@ -264,6 +269,47 @@ def test_two_workers_share_one_state(tmp_path: Path) -> None:
             results = list(pool.map(lambda _: look(), range(60)))
         assert len({worker for worker, _ in results}) == 2
         assert all(seen == placed for _, seen in results)
+
+
+def test_two_workers_transferring_one_leg_at_once_move_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An action checks and writes in one write transaction. Two workers (two stores on one
+    file) transfer the same leg while each is slowed between its check and its write: the
+    second waits for the first, then finds the leg gone, and the call keeps two parties."""
+    settings = Settings(db_path=str(tmp_path / "s.db"))
+    first, second = Sandbox.build(settings), Sandbox.build(settings)
+    call_id = first.pbx.dial(
+        ACCOUNT,
+        {
+            "from": {"destination": "1001", "type": "extension"},
+            "to": {"destination": "15551234567", "type": "pstn"},
+        },
+    )
+    customer = next(
+        leg for leg in first.pbx.list_legs(ACCOUNT, call_id) if leg["to"] == 15551234567
+    )
+    transfer = {"state": "active", "to": {"type": "extension", "destination": "1003"}}
+    resolve = Pbx.resolve
+
+    def slow_resolve(self: Pbx, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)  # the window another worker could act in, were the check apart
+        return resolve(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pbx, "resolve", slow_resolve)
+
+    def move(sandbox: Sandbox) -> str:
+        try:
+            sandbox.pbx.update_leg(ACCOUNT, call_id, customer["leg_id"], transfer)
+        except SandboxError as error:
+            return str(error.status)
+        return "moved"
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(move, [first, second]))
+    assert sorted(outcomes) == ["404", "moved"]
+    legs = first.pbx.list_legs(ACCOUNT, call_id)
+    assert sorted(str(leg["to"]) for leg in legs) == ["1001", "1003"]
 
 
 def test_quota_answers_429_with_retry_after() -> None:

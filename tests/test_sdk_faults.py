@@ -33,7 +33,6 @@ from vbc_telephony import (
     ServerError,
     Telephony,
 )
-from vbc_telephony._retry import AsyncRetryTransport, RetryTransport
 from vbc_telephony_api.models import CallStatus, Direction
 
 BASE = "http://127.0.0.1:9/t/vbc.prod/telephony/v3"
@@ -64,11 +63,9 @@ def client_with(handler: Handler, **options: Any) -> tuple[Telephony, list[float
         token=options.pop("token", SECRET_TOKEN),
         base_url=BASE,
         transport=httpx.MockTransport(handler),
+        sleep=waits.append,
         **options,
     )
-    transport = client.http._transport
-    assert isinstance(transport, RetryTransport)
-    transport.sleep = waits.append
     return client, waits
 
 
@@ -410,11 +407,12 @@ def test_async_client_retries_and_raises_the_same_way() -> None:
 
     async def main() -> None:
         client = AsyncTelephony(
-            account_id=1234, token=SECRET_TOKEN, base_url=BASE, transport=httpx.MockTransport(api)
+            account_id=1234,
+            token=SECRET_TOKEN,
+            base_url=BASE,
+            transport=httpx.MockTransport(api),
+            sleep=record,
         )
-        transport = client.http._transport
-        assert isinstance(transport, AsyncRetryTransport)
-        transport.sleep = record
         assert (await client.calls.get(CALL_ID)).call_id == CALL_ID
         with pytest.raises(NotFoundError):
             await client.calls.get("missing")

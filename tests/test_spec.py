@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+import vbc_spec as spec
 from tests.specs import component, validator
-from vbc_telephony import spec
 
 DOCUMENT = spec.load()
 METHODS = {"get", "put", "post", "delete", "patch"}

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 
-from vbc_telephony import spec
+import vbc_spec as spec
 
 #: schemathesis failures an assumption can cause: a response outside an assumed limit, and a
 #: target accepting a request that is outside an assumed limit but inside the documented ones.

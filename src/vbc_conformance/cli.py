@@ -15,14 +15,25 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
+import tomli_w
 
+import vbc_spec as spec
 from vbc_conformance import report
 from vbc_conformance.progress import Progress
 from vbc_conformance.safety import CALLER_TYPES, Party
+from vbc_conformance.settings import RunSettings
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.settings import RateLimit
-from vbc_telephony import spec
+from vbc_spec import TOKEN_PATH
+from vbc_telephony import (
+    NO_RETRIES,
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    PasswordGrant,
+    Telephony,
+)
+from vbc_telephony._errors import InvalidIdError
 from vbc_telephony._version import __version__
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -110,6 +121,14 @@ def parser() -> argparse.ArgumentParser:
     )
     run = p.add_argument_group("run")
     run.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="OPERATION_ID",
+        help="test only this operation (an operationId of openapi.yaml, e.g. get_call);"
+        " repeatable. The stateful phase then walks links between the operations given only",
+    )
+    run.add_argument(
         "--max-examples",
         type=int,
         help="cases per operation and phase (default from schemathesis.toml)",
@@ -148,47 +167,38 @@ def obtain_token(args: argparse.Namespace) -> str:
     if not (args.username and args.password and args.client_id and args.client_secret):
         raise UsageError("give --token, or --username, --password, --client-id and --client-secret")
     parts = urlsplit(args.base_url)
-    token_url = args.token_url or f"{parts.scheme}://{parts.netloc}/token"
-    username = args.username if args.username.endswith("@vbc.prod") else f"{args.username}@vbc.prod"
-    form = {
-        "grant_type": "password",
-        "scope": "openid",
-        "username": username,
-        "password": args.password,
-        "client_id": args.client_id,
-        "client_secret": args.client_secret,
-    }
+    grant = PasswordGrant(
+        username=args.username,
+        password=args.password,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        token_url=args.token_url or f"{parts.scheme}://{parts.netloc}{TOKEN_PATH}",
+    )
     try:
-        response = httpx.post(token_url, data=form, timeout=30)
-    except httpx.HTTPError as error:
-        raise UsageError(f"cannot reach the token endpoint {token_url}: {error}") from None
-    if response.status_code != 200:
-        error_code = (
-            response.json().get("error", "")
-            if response.headers.get("content-type", "").startswith("application/json")
-            else ""
-        )
-        refused = f"{response.status_code} {error_code}".strip()
-        raise UsageError(f"the token endpoint refused the credentials ({refused})")
-    token: str = response.json()["access_token"]
-    return token
+        return grant.token()
+    except AuthenticationError as error:
+        raise UsageError(f"the token endpoint refused the credentials ({error.detail})") from None
+    except APIError as error:
+        raise UsageError(f"cannot get a token from {grant.token_url}: {error}") from None
 
 
 def check_reachable(base_url: str, account_id: str, token: str) -> None:
-    url = f"{base_url.rstrip('/')}/cc/accounts/{account_id}/calls"
-    try:
-        response = httpx.get(
-            url, params={"page_size": 1}, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
-    except httpx.HTTPError as error:
-        raise UsageError(f"cannot reach {base_url}: {error}") from None
-    if response.status_code == 401:
-        raise UsageError(f"{base_url} rejects the token (401)")
+    """One page of one call, through the SDK: the target answers and takes the token."""
+    client = Telephony(account_id=account_id, token=token, base_url=base_url, retry=NO_RETRIES)
+    with client:
+        try:
+            client.calls.list(page_size=1).first_page()
+        except AuthenticationError:
+            raise UsageError(f"{base_url} rejects the token (401)") from None
+        except (APIConnectionError, InvalidIdError) as error:
+            raise UsageError(f"cannot reach {base_url}: {error}") from None
+        except APIError:
+            pass  # it answered; what it answered is the suite's to judge
 
 
 @contextmanager
-def target(args: argparse.Namespace) -> Iterator[dict[str, str]]:
-    """The environment that tells schemathesis and our hooks what to test and how safely."""
+def target(args: argparse.Namespace, events: Path) -> Iterator[RunSettings]:
+    """What to test and how safely: the embedded sandbox, or the target the flags name."""
     if args.base_url is None:
         if args.allow_writes or args.dial_allow:
             raise UsageError(
@@ -210,14 +220,9 @@ def target(args: argparse.Namespace) -> Iterator[dict[str, str]]:
             dialect,
         ]
         with SandboxProcess(sandbox_args) as sandbox:
-            yield {
-                "VBC_CONFORMANCE_BASE_URL": sandbox.base_url,
-                "VBC_CONFORMANCE_ACCOUNT_ID": "1234",
-                "VBC_CONFORMANCE_TOKEN": token,
-                "VBC_CONFORMANCE_OTHER_TOKEN": other,
-                "VBC_CONFORMANCE_LIVE": "0",
-                "VBC_CONFORMANCE_WRITES": "1",
-            }
+            yield RunSettings(
+                sandbox.base_url, "1234", token, other, live=False, writes=True, events_dir=events
+            )
         return
     if not args.account_id:
         raise UsageError("--account-id is required with --base-url")
@@ -236,34 +241,33 @@ def target(args: argparse.Namespace) -> Iterator[dict[str, str]]:
         raise UsageError("--dial-allow needs at least one extension or device to place calls from")
     token = obtain_token(args)
     check_reachable(args.base_url, args.account_id, token)
-    yield {
-        "VBC_CONFORMANCE_BASE_URL": args.base_url.rstrip("/"),
-        "VBC_CONFORMANCE_ACCOUNT_ID": args.account_id,
-        "VBC_CONFORMANCE_TOKEN": token,
-        "VBC_CONFORMANCE_OTHER_TOKEN": args.other_token or "",
-        "VBC_CONFORMANCE_LIVE": "0" if args.sandbox else "1",
-        "VBC_CONFORMANCE_WRITES": "1" if writes or args.sandbox else "0",
-        "VBC_CONFORMANCE_DIAL_ALLOW": ",".join(f"{p.type}:{p.destination}" for p in parties),
-    }
+    yield RunSettings(
+        args.base_url.rstrip("/"),
+        args.account_id,
+        token,
+        args.other_token or "",
+        live=not args.sandbox,
+        writes=writes or args.sandbox,
+        dial_allow=parties,
+        events_dir=events,
+    )
 
 
-def config_for(settings: dict[str, str], scratch: Path) -> Path:
+def config_for(settings: RunSettings, scratch: Path) -> Path:
     """schemathesis.toml, or for a read-only live run a copy whose coverage phase probes
     undeclared methods with OPTIONS only (a TRACE or PUT probe is still a request we
     promised not to send)."""
-    if settings["VBC_CONFORMANCE_LIVE"] == "0" or settings["VBC_CONFORMANCE_WRITES"] == "1":
+    if not settings.read_only:
         return CONFIG
-    lines = [
-        'unexpected-methods = ["OPTIONS"]' if line.startswith("unexpected-methods") else line
-        for line in CONFIG.read_text(encoding="utf-8").splitlines()
-    ]
+    config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    config["phases"]["coverage"]["unexpected-methods"] = ["OPTIONS"]
     copy = scratch / "schemathesis.toml"
-    copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    copy.write_text(tomli_w.dumps(config), encoding="utf-8")
     return copy
 
 
 def schemathesis_command(
-    args: argparse.Namespace, settings: dict[str, str], reports: Path
+    args: argparse.Namespace, settings: RunSettings, reports: Path
 ) -> list[str]:
     command = [
         sys.executable,
@@ -280,6 +284,8 @@ def schemathesis_command(
     ]
     if args.junit:
         command += ["--report-junit-path", str(args.junit.resolve())]
+    for operation in args.operation:
+        command += ["--include-operation-id", operation]
     if args.max_examples is not None:
         command += ["--max-examples", str(args.max_examples)]
     if args.seed is not None:
@@ -288,13 +294,12 @@ def schemathesis_command(
         command += ["--rate-limit", args.rate_limit]
     if args.request_timeout is not None:
         command += ["--request-timeout", str(args.request_timeout)]
-    if settings["VBC_CONFORMANCE_LIVE"] == "1":
-        if settings["VBC_CONFORMANCE_WRITES"] == "0":
-            # Read-only: no operation but GETs, and no probe with another method either.
-            command += ["--include-method", "GET", "--exclude-checks", "unsupported_method"]
-        else:
-            # Invalid writes could do anything on a live system: send valid ones only.
-            command += ["--mode", "positive"]
+    if settings.read_only:
+        # No operation but GETs, and no probe with another method either.
+        command += ["--include-method", "GET", "--exclude-checks", "unsupported_method"]
+    elif settings.live:
+        # Invalid writes could do anything on a live system: send valid ones only.
+        command += ["--mode", "positive"]
     return command
 
 
@@ -315,63 +320,74 @@ def eta(args: argparse.Namespace) -> str | None:
     operations = sum(
         1
         for item in spec.load()["paths"].values()
-        for method in item
-        if method == "get" or (method in ("post", "put", "delete") and not read_only)
+        for method, operation in item.items()
+        if (method == "get" or (method in ("post", "put", "delete") and not read_only))
+        and (not args.operation or operation["operationId"] in args.operation)
     )
     cases = operations * depth * 3
     minutes = cases * limit.seconds / limit.requests / 60
     return f"at {args.rate_limit}, up to about {cases} requests: about {minutes:.0f} min"
 
 
+def check_operations(wanted: list[str]) -> None:
+    known = {
+        operation["operationId"]
+        for item in spec.load()["paths"].values()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        raise UsageError(f"no operation {', '.join(unknown)} in openapi.yaml: {sorted(known)}")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_operations(args.operation)
     what = args.base_url or "the embedded sandbox (starting it)"
     print(f"vbc-conformance {__version__}: testing {what}", flush=True)
     estimate = eta(args)
     if estimate:
         print(f"vbc-conformance: {estimate}", flush=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch,
-        target(args) as settings,
-    ):
+    with tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch:
         reports = Path(scratch)
-        env = {**os.environ, **settings, "VBC_CONFORMANCE_STATE": scratch}
-        command = schemathesis_command(args, settings, reports)
-        started = time.monotonic()
-        output = None if args.verbose else (reports / "schemathesis.log").open("w")
-        with Progress(spec.load(), reports, sys.stdout):
-            result = subprocess.run(  # noqa: S603 (our own command line)
-                command, env=env, stdout=output, stderr=subprocess.STDOUT, check=False
-            )
-        seconds = time.monotonic() - started
-        if output:
-            output.close()
-        ndjson = next(reports.glob("*.ndjson"), None)
-        if result.returncode not in (0, 1) or ndjson is None:
-            log = (reports / "schemathesis.log").read_text(errors="replace") if output else ""
-            raise UsageError(
-                f"schemathesis could not run (exit {result.returncode}):\n{log[-3000:]}"
-            )
-        outcome = report.read(spec.load(), ndjson, reports / "events.jsonl")
-        if result.returncode == 1 and outcome.exit_code == EXIT_OK:
-            # schemathesis failed the run for something its report names neither as a
-            # failure nor as an error: say so, rather than print "conforms" and exit 1.
-            outcome.errors[("run", "schemathesis", "exited 1 without naming why")] += 1
-        where = settings["VBC_CONFORMANCE_BASE_URL"]
-        print(
-            f"vbc-conformance: {where}" + (" (embedded sandbox)" if args.base_url is None else "")
+        with target(args, reports) as settings:
+            return judge(args, settings, reports)
+
+
+def judge(args: argparse.Namespace, settings: RunSettings, reports: Path) -> int:
+    """Run schemathesis against the target and report what it found."""
+    env = {**os.environ, **settings.environment()}
+    command = schemathesis_command(args, settings, reports)
+    started = time.monotonic()
+    output = None if args.verbose else (reports / "schemathesis.log").open("w")
+    with Progress(spec.load(), reports, sys.stdout):
+        result = subprocess.run(  # noqa: S603 (our own command line)
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, check=False
         )
-        print(report.summary(outcome, seconds))
-        if args.report:
-            page = (
-                report.html_page
-                if args.report.suffix.lower() in (".html", ".htm")
-                else report.markdown
-            )
-            args.report.write_text(page(outcome, where, seconds), encoding="utf-8")
-            print(f"report: {args.report}")
-        for failure in outcome.failures:
-            print(f"FAILED {failure.operation}: {failure.check}: {failure.title}")
-        return outcome.exit_code
+    seconds = time.monotonic() - started
+    if output:
+        output.close()
+    ndjson = next(reports.glob("*.ndjson"), None)
+    if result.returncode not in (0, 1) or ndjson is None:
+        log = (reports / "schemathesis.log").read_text(errors="replace") if output else ""
+        raise UsageError(f"schemathesis could not run (exit {result.returncode}):\n{log[-3000:]}")
+    outcome = report.read(spec.load(), ndjson, reports / "events.jsonl")
+    if result.returncode == 1 and outcome.exit_code == EXIT_OK:
+        # schemathesis failed the run for something its report names neither as a
+        # failure nor as an error: say so, rather than print "conforms" and exit 1.
+        outcome.errors[("run", "schemathesis", "exited 1 without naming why")] += 1
+    where = settings.base_url
+    print(f"vbc-conformance: {where}" + (" (embedded sandbox)" if args.base_url is None else ""))
+    print(report.summary(outcome, seconds))
+    if args.report:
+        page = (
+            report.html_page if args.report.suffix.lower() in (".html", ".htm") else report.markdown
+        )
+        args.report.write_text(page(outcome, where, seconds), encoding="utf-8")
+        print(f"report: {args.report}")
+    for failure in outcome.failures:
+        print(f"FAILED {failure.operation}: {failure.check}: {failure.title}")
+    return outcome.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from vbc_telephony import spec
+import vbc_spec as spec
 
 #: The dialect a JSON type stands for, where a schema says (`x-vbc-dialect-by-type`).
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}

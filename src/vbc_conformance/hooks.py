@@ -1,46 +1,34 @@
 """schemathesis hooks (loaded through schemathesis.toml): the live-target guard, drift
 recording, and the cross-account check. Check results come from schemathesis' own report.
 
-Settings arrive in VBC_CONFORMANCE_* environment variables. Without them the guard assumes
-the worst: a live target, read-only.
+The run's settings arrive once, typed (`settings.RunSettings`). Without them the guard
+assumes the worst: a live target, read-only.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
-from pathlib import Path
 from typing import Any
 
 import attrs
 import requests
 import schemathesis
 
+import vbc_spec as spec
 from vbc_conformance.assumptions import (
     JUDGED_ON_SCHEMA,
     request_is_documented,
     response_is_documented,
 )
-from vbc_conformance.drift import DriftFinder, operation_id_of
-from vbc_conformance.safety import Guard, Party, legs_of
-from vbc_telephony import spec
+from vbc_conformance.drift import DriftFinder
+from vbc_conformance.safety import Guard, legs_of
+from vbc_conformance.settings import RunSettings
 
 DOCUMENT = spec.load()
 FINDER = DriftFinder(DOCUMENT)
-GUARD = Guard(
-    live=os.environ.get("VBC_CONFORMANCE_LIVE", "1") != "0",
-    writes=os.environ.get("VBC_CONFORMANCE_WRITES", "0") == "1",
-    allowed=tuple(
-        Party.parse(text)
-        for text in os.environ.get("VBC_CONFORMANCE_DIAL_ALLOW", "").split(",")
-        if text
-    ),
-)
-STATE = (
-    Path(os.environ["VBC_CONFORMANCE_STATE"]) if os.environ.get("VBC_CONFORMANCE_STATE") else None
-)
-OTHER_TOKEN = os.environ.get("VBC_CONFORMANCE_OTHER_TOKEN", "")
+SETTINGS = RunSettings.from_environment()
+GUARD = Guard(live=SETTINGS.live, writes=SETTINGS.writes, allowed=SETTINGS.dial_allow)
 
 #: Calls this run saw end as a documented side effect: dropping a leg ends a call left with
 #: one party, and an attended transfer ends the call its target leg left. schemathesis only
@@ -54,15 +42,16 @@ _write_lock = threading.Lock()
 
 def record(event: dict[str, Any]) -> None:
     """Append one event for the vbc-conformance report (only when it asked for them)."""
-    if STATE is None:
+    if SETTINGS.events_dir is None:
         return
     line = json.dumps(event) + "\n"
-    with _write_lock, (STATE / "events.jsonl").open("a", encoding="utf-8") as stream:
+    with _write_lock, (SETTINGS.events_dir / "events.jsonl").open("a", encoding="utf-8") as stream:
         stream.write(line)
 
 
 def operation_id(case: schemathesis.Case[Any]) -> str:
-    return operation_id_of(DOCUMENT, case.operation.label)
+    found: str = case.operation.definition.raw["operationId"]
+    return found
 
 
 def body_of(response: schemathesis.Response) -> Any:
@@ -163,10 +152,13 @@ def cross_account_isolation(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
 ) -> bool | None:
     """The same request with another account's token must be refused and reveal nothing."""
-    if not OTHER_TOKEN or not 200 <= response.status_code < 300:
+    if not SETTINGS.other_token or not 200 <= response.status_code < 300:
         return None
     kwargs = case.as_transport_kwargs()
-    kwargs["headers"] = {**(kwargs.get("headers") or {}), "Authorization": f"Bearer {OTHER_TOKEN}"}
+    kwargs["headers"] = {
+        **(kwargs.get("headers") or {}),
+        "Authorization": f"Bearer {SETTINGS.other_token}",
+    }
     kwargs.setdefault("timeout", 10)
     other = requests.request(**kwargs)  # noqa: S113 (the timeout is in kwargs)
     if 200 <= other.status_code < 300:

@@ -18,7 +18,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 #: Public name -> the module it lives in, imported on first use.
 LAZY = {
-    "API_BASE_PATH": "vbc_sandbox.routes",
+    "API_BASE_PATH": "vbc_spec",
     "RateLimit": "vbc_sandbox.settings",
     "SandboxApp": "vbc_sandbox.app",
     "Settings": "vbc_sandbox.settings",

@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartException
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+import vbc_spec as spec
 from vbc_sandbox import handlers, pages
 from vbc_sandbox.auth import Authority
 from vbc_sandbox.clock import Clock
@@ -27,7 +28,6 @@ from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
 from vbc_sandbox.pbx import Pbx
 from vbc_sandbox.routes import (
-    API_BASE_PATH,
     CONTROL_BASE_PATH,
     CONTROL_SPEC,
     TOKEN_PATHS,
@@ -36,7 +36,7 @@ from vbc_sandbox.routes import (
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
 from vbc_sandbox.validation import validator_map
-from vbc_telephony import spec
+from vbc_spec import API_BASE_PATH
 
 #: Control API paths that answer even when the control API is off.
 ALWAYS_OPEN = (CONTROL_BASE_PATH + "/health",)

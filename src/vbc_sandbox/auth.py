@@ -14,8 +14,8 @@ from vbc_sandbox.clock import Clock
 from vbc_sandbox.errors import OAuthError, TooManyRequests, Unauthorized
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store, digest
+from vbc_spec import USERNAME_SUFFIX
 
-USERNAME_SUFFIX = "@vbc.prod"
 #: How many times a user's failed logins a client (shared by all its users) may have.
 CLIENT_FACTOR = 4
 

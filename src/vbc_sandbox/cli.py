@@ -19,7 +19,6 @@ import uvicorn.config
 from vbc_sandbox.app import SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.pbx import MAGIC_NUMBERS
-from vbc_sandbox.routes import API_BASE_PATH
 from vbc_sandbox.settings import (
     CONTROL_TOKEN_VARIABLE,
     DEFAULT_SEED,
@@ -30,6 +29,7 @@ from vbc_sandbox.settings import (
     StaticToken,
 )
 from vbc_sandbox.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
+from vbc_spec import API_BASE_PATH
 from vbc_telephony._version import __version__
 
 #: uvicorn's logging, with request lines on stderr beside everything else it logs.

@@ -45,38 +45,14 @@ class Registrations:
             raise NotFound()
         return device_json(row)
 
-    def list(
-        self,
-        account_id: str,
-        *,
-        page: int,
-        page_size: int,
-        order: str,
-        start_time: int | None,
-        end_time: int | None,
-    ) -> dict[str, Any]:
-        window, window_args = paging.time_window("registered_at", start_time, end_time)
+    def list(self, account_id: str, query: paging.PageQuery) -> dict[str, Any]:
+        window, window_args = query.window("registered_at")
         where = ["account_id = ?", *window]
         args: list[Any] = [account_id, *window_args]
         rows, pages = paging.page_of(
-            self.store,
-            "devices",
-            " AND ".join(where),
-            args,
-            page,
-            page_size,
-            order,
-            "registered_at",
+            self.store, "devices", " AND ".join(where), args, query, "registered_at"
         )
-        filters = {"start_time": start_time, "end_time": end_time}
         return {
             "devices": [device_json(row) for row in rows],
-            **paging.page_fields(
-                f"/registration/accounts/{account_id}/devices",
-                page,
-                page_size,
-                order,
-                pages,
-                filters,
-            ),
+            **paging.page_fields(f"/registration/accounts/{account_id}/devices", query, pages, {}),
         }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from connexion import context, request
 
 from vbc_sandbox.errors import NotFound
+from vbc_sandbox.paging import PageQuery
 from vbc_sandbox.timeline import timeline
 
 if TYPE_CHECKING:
@@ -52,16 +53,6 @@ def ok(body: Any, status: int = 200) -> Reply:
     return body, status, JSON
 
 
-def paging_args(query: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "page": query.get("page", 1),
-        "page_size": query.get("page_size", 100),
-        "order": query.get("order", "desc"),
-        "start_time": query.get("start_time"),
-        "end_time": query.get("end_time"),
-    }
-
-
 def snapshot() -> int | None:
     """The `as_of` bound carried by next/previous page URIs (see paging.page_fields)."""
     value = request.query_params.get("as_of", "")
@@ -72,7 +63,7 @@ async def list_calls(account_id: str, **query: Any) -> Reply:
     account = own_account(account_id)
     return ok(
         sandbox().pbx.list_calls(
-            account, extension=query.get("extension"), as_of=snapshot(), **paging_args(query)
+            account, PageQuery.of(query), extension=query.get("extension"), as_of=snapshot()
         )
     )
 
@@ -117,7 +108,7 @@ async def delete_call_leg(account_id: str, call_id: str, leg_id: str) -> Reply:
 
 async def list_devices(account_id: str, **query: Any) -> Reply:
     account = own_account(account_id)
-    return ok(sandbox().registrations.list(account, **paging_args(query)))
+    return ok(sandbox().registrations.list(account, PageQuery.of(query)))
 
 
 async def get_device(account_id: str, device_id: str) -> Reply:

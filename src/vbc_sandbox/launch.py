@@ -14,7 +14,7 @@ from types import TracebackType
 
 import httpx
 
-from vbc_sandbox.routes import API_BASE_PATH
+from vbc_spec import API_BASE_PATH
 
 LOOPBACK = "127.0.0.1"
 

@@ -24,7 +24,7 @@ from vbc_sandbox.dialects import status_of
 from vbc_sandbox.errors import BadRequest, SandboxError
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
-from vbc_sandbox.routes import API_BASE_PATH
+from vbc_spec import API_BASE_PATH
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox

@@ -6,23 +6,46 @@ import math
 import sqlite3
 from typing import Any
 
+import attrs
+
 from vbc_sandbox.store import Store
 
 #: A larger page_size is served as this many; the response's page_size says so.
 MAX_PAGE_SIZE = 1000
 
 
-def time_window(column: str, start: int | None, end: int | None) -> tuple[list[str], list[Any]]:
-    """WHERE clauses and arguments for the documented start_time/end_time filters."""
-    clauses: list[str] = []
-    args: list[Any] = []
-    if start is not None:
-        clauses.append(f"{column} >= ?")
-        args.append(start)
-    if end is not None:
-        clauses.append(f"{column} <= ?")
-        args.append(end)
-    return clauses, args
+@attrs.frozen
+class PageQuery:
+    """What a list request asks for: which page, how many, which order, which time window."""
+
+    page: int = 1
+    page_size: int = 100
+    order: str = "desc"
+    start_time: int | None = None
+    end_time: int | None = None
+
+    @classmethod
+    def of(cls, query: dict[str, Any]) -> PageQuery:
+        """From a validated request's query parameters."""
+        names = attrs.fields_dict(cls)
+        return cls(**{name: value for name, value in query.items() if name in names})
+
+    @property
+    def size(self) -> int:
+        """The page size served (a larger one asked for is capped)."""
+        return min(self.page_size, MAX_PAGE_SIZE)
+
+    def window(self, column: str) -> tuple[list[str], list[Any]]:
+        """WHERE clauses and arguments for the documented start_time/end_time filters."""
+        clauses: list[str] = []
+        args: list[Any] = []
+        if self.start_time is not None:
+            clauses.append(f"{column} >= ?")
+            args.append(self.start_time)
+        if self.end_time is not None:
+            clauses.append(f"{column} <= ?")
+            args.append(self.end_time)
+        return clauses, args
 
 
 def page_of(
@@ -30,22 +53,20 @@ def page_of(
     table: str,
     where: str,
     args: list[Any],
-    page: int,
-    page_size: int,
-    order: str,
+    query: PageQuery,
     time_column: str,
     total: int | None = None,
 ) -> tuple[list[sqlite3.Row], int]:
     """The rows of one page, ordered by time then insertion, and how many pages there are
     (`total` rows match `where`; counted here when the caller does not know)."""
-    page_size = min(page_size, MAX_PAGE_SIZE)
+    page, page_size = query.page, query.size
     if total is None:
         row = store.one(f"SELECT count(*) AS n FROM {table} WHERE {where}", *args)  # noqa: S608
         total = int(row["n"]) if row else 0
     pages = max(1, math.ceil(total / page_size))
     if page > pages:
         return [], pages
-    direction = "ASC" if order == "asc" else "DESC"
+    direction = "ASC" if query.order == "asc" else "DESC"
     items = store.all(
         f"SELECT * FROM {table} WHERE {where}"  # noqa: S608
         f" ORDER BY {time_column} {direction}, rowid {direction} LIMIT ? OFFSET ?",
@@ -58,9 +79,7 @@ def page_of(
 
 def page_fields(
     path: str,
-    page: int,
-    page_size: int,
-    order: str,
+    asked: PageQuery,
     pages: int,
     filters: dict[str, Any],
     *,
@@ -70,7 +89,8 @@ def page_fields(
     carry `page` plus every filter, so following them needs nothing else. With
     `last_names_next` the last page names itself as the next one, as the vendor's own
     example of a one-page list does."""
-    page_size = min(page_size, MAX_PAGE_SIZE)
+    page, page_size, order = asked.page, asked.size, asked.order
+    filters = {"start_time": asked.start_time, "end_time": asked.end_time, **filters}
     query = "".join(f"&{key}={value}" for key, value in filters.items() if value is not None)
 
     def uri(number: int) -> str:

@@ -118,12 +118,8 @@ class Pbx:
     def list_calls(
         self,
         account_id: str,
+        query: paging.PageQuery,
         *,
-        page: int,
-        page_size: int,
-        order: str,
-        start_time: int | None,
-        end_time: int | None,
         extension: str | None,
         as_of: int | None,
     ) -> dict[str, Any]:
@@ -136,7 +132,7 @@ class Pbx:
             as_of = int(row["top"]) if row else 0
         where = ["account_id = ?", "ended = 0", "seq <= ?"]
         args: list[Any] = [account_id, as_of]
-        window, window_args = paging.time_window("start_time", start_time, end_time)
+        window, window_args = query.window("start_time")
         where += window
         args += window_args
         if extension is not None:
@@ -145,18 +141,15 @@ class Pbx:
                 " WHERE account_id = ? AND (from_number = ? OR to_number = ?)))"
             )
             args += [extension, extension, account_id, extension, extension]
-        filters = {"start_time": start_time, "end_time": end_time, "extension": extension}
         total = None
-        if start_time is None and end_time is None and extension is None:
+        if query.start_time is None and query.end_time is None and extension is None:
             total = self.active_count(account_id, as_of)
         page_items, pages = paging.page_of(
             self.store,
             "calls",
             " AND ".join(where),
             args,
-            page,
-            page_size,
-            order,
+            query,
             "start_time",
             total,
         )
@@ -172,11 +165,9 @@ class Pbx:
             "calls": [self.call_json(c, legs_by_call[c["call_id"]], now) for c in page_items],
             **paging.page_fields(
                 f"/cc/accounts/{account_id}/calls",
-                page,
-                page_size,
-                order,
+                query,
                 pages,
-                {**filters, "as_of": as_of},
+                {"extension": extension, "as_of": as_of},
                 last_names_next=self.dialect.last_page_names_next,
             ),
         }
@@ -431,12 +422,13 @@ class Pbx:
         return call, status, now
 
     def update_call(self, account_id: str, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        call, status, now = self.acting_on(account_id, call_id)
-        state = body.get("state")
-        result = {"account_id": as_json_number(account_id), "call_id": call_id}
-        if state == "active":
-            answering = self.resolve(account_id, body["to"], Conflict)
-            with self.store.transaction() as db:
+        # Checks and writes in one write transaction: no other worker acts in between.
+        with self.store.transaction() as db:
+            call, status, now = self.acting_on(account_id, call_id)
+            state = body.get("state")
+            result = {"account_id": as_json_number(account_id), "call_id": call_id}
+            if state == "active":
+                answering = self.resolve(account_id, body["to"], Conflict)
                 if call["parked"]:
                     db.execute("UPDATE calls SET parked = 0 WHERE call_id = ?", (call_id,))
                     self.event(db, call_id, now, "picked up", answering.number)
@@ -448,21 +440,21 @@ class Pbx:
                     )
                 else:
                     raise Conflict("The call is already answered")
-            return {**result, "call_state": "on-call", "destination": answering.number}
-        if status != "on-call":
-            raise Conflict(f"Cannot {'park' if state else 'transfer'} a call that is still ringing")
-        if state == "parked":
-            with self.store.transaction() as db:
+                return {**result, "call_state": "on-call", "destination": answering.number}
+            if status != "on-call":
+                raise Conflict(
+                    f"Cannot {'park' if state else 'transfer'} a call that is still ringing"
+                )
+            if state == "parked":
                 db.execute("UPDATE calls SET parked = 1 WHERE call_id = ?", (call_id,))
                 self.event(db, call_id, now, "parked", str(body["from"]["destination"]))
-            return {
-                **result,
-                "call_state": "parked",
-                "destination": str(body["from"]["destination"]),
-            }
-        leaving = str(body["from"]["destination"])
-        target = self.resolve(account_id, body["to"], Conflict)
-        with self.store.transaction() as db:
+                return {
+                    **result,
+                    "call_state": "parked",
+                    "destination": str(body["from"]["destination"]),
+                }
+            leaving = str(body["from"]["destination"])
+            target = self.resolve(account_id, body["to"], Conflict)
             party = db.execute(
                 "SELECT * FROM legs WHERE call_id = ? AND dropped = 0"
                 " AND (to_number = ? OR from_number = ?) ORDER BY seq DESC LIMIT 1",
@@ -473,34 +465,38 @@ class Pbx:
             other = party["from_number"] if party["to_number"] == leaving else party["to_number"]
             if not self.transfer(db, dict(call), party, other, target, now):
                 return {**result, "call_state": "on-call", "destination": leaving}
-        return {**result, "call_state": "transferring", "destination": target.number}
+            return {**result, "call_state": "transferring", "destination": target.number}
 
     def hang_up(self, account_id: str, call_id: str) -> dict[str, Any]:
-        now = self.clock.now()
-        self.active_call(account_id, call_id, now)
         with self.store.transaction() as db:
+            now = self.clock.now()
+            self.active_call(account_id, call_id, now)
             self.end_call(db, call_id, now, "hung up through the API")
-        return {"account_id": as_json_number(account_id), "call_id": call_id, "call_state": "ended"}
+            return {
+                "account_id": as_json_number(account_id),
+                "call_id": call_id,
+                "call_state": "ended",
+            }
 
     # ----------------------------------------------------------------- leg actions
 
     def update_leg(
         self, account_id: str, call_id: str, leg_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
-        call, _, now = self.acting_on(account_id, call_id)
-        leg = self.live_leg(call_id, leg_id)
-        status = self.leg_status(leg, now)
-        result: dict[str, Any] = {
-            "account_id": as_json_number(account_id),
-            "call_id": call_id,
-            "leg_id": leg_id,
-        }
-
-        def require_on_call(action: str) -> None:
-            if status != "on-call":
-                raise Conflict(f"Cannot {action} a leg that is {status}")
-
         with self.store.transaction() as db:
+            call, _, now = self.acting_on(account_id, call_id)
+            leg = self.live_leg(call_id, leg_id)
+            status = self.leg_status(leg, now)
+            result: dict[str, Any] = {
+                "account_id": as_json_number(account_id),
+                "call_id": call_id,
+                "leg_id": leg_id,
+            }
+
+            def require_on_call(action: str) -> None:
+                if status != "on-call":
+                    raise Conflict(f"Cannot {action} a leg that is {status}")
+
             if body.get("state") == "held":
                 require_on_call("hold")
                 db.execute("UPDATE legs SET held = 1 WHERE leg_id = ?", (leg_id,))
@@ -579,10 +575,10 @@ class Pbx:
             self.end_call(db, call_id, now, reason)
 
     def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
-        now = self.clock.now()
-        self.active_call(account_id, call_id, now)
-        self.live_leg(call_id, leg_id)
         with self.store.transaction() as db:
+            now = self.clock.now()
+            self.active_call(account_id, call_id, now)
+            self.live_leg(call_id, leg_id)
             db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
             self.event(db, call_id, now, "leg hung up", None, leg_id)
             self.end_if_alone(db, call_id, now, "one party was left")

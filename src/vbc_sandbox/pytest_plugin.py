@@ -35,8 +35,9 @@ import pytest
 
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.launch import SandboxProcess
-from vbc_sandbox.routes import API_BASE_PATH, CONTROL_BASE_PATH
+from vbc_sandbox.routes import CONTROL_BASE_PATH
 from vbc_sandbox.settings import CONTROL_TOKEN_VARIABLE, Settings, StaticToken
+from vbc_spec import API_BASE_PATH
 from vbc_telephony import AsyncTelephony, PasswordGrant, Telephony
 
 if TYPE_CHECKING:

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import attrs
 
-from vbc_telephony import spec
+import vbc_spec as spec
+from vbc_spec import API_BASE_PATH, GATEWAY_TOKEN_PATH, TOKEN_PATH
 
-API_BASE_PATH = "/t/vbc.prod/telephony/v3"
 CONTROL_BASE_PATH = "/sandbox"
 CONTROL_SPEC = Path(__file__).with_name("control.yaml")
-#: The documented token path, and the API gateway's own that live integrations use.
-TOKEN_PATHS = ("/token", "/t/vbc.prod/oauth2/token")
+TOKEN_PATHS = (TOKEN_PATH, GATEWAY_TOKEN_PATH)
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 

@@ -1,5 +1,8 @@
 """Hand-written SDK for the VBC Telephony API, on top of the generated ``vbc_telephony_api``."""
 
+from vbc_spec import PRODUCTION_BASE_URL
+from vbc_telephony._async.client import AsyncTelephony
+from vbc_telephony._async.pager import AsyncPager
 from vbc_telephony._auth import (
     GATEWAY_TOKEN_URL,
     TOKEN_URL,
@@ -8,8 +11,6 @@ from vbc_telephony._auth import (
     StaticToken,
     TokenProvider,
 )
-from vbc_telephony._base import PRODUCTION_BASE_URL
-from vbc_telephony._client import AsyncTelephony, Telephony
 from vbc_telephony._errors import (
     APIConnectionError,
     APIError,
@@ -25,9 +26,10 @@ from vbc_telephony._errors import (
     ServerError,
 )
 from vbc_telephony._logs import setup_from_env
-from vbc_telephony._pagination import AsyncPager, Pager
 from vbc_telephony._placement import CallNotConfirmedError
 from vbc_telephony._retry import NO_RETRIES, RetryPolicy
+from vbc_telephony._sync.client import Telephony
+from vbc_telephony._sync.pager import Pager
 from vbc_telephony._version import __version__
 from vbc_telephony._views import Call, Leg
 

@@ -1,37 +1,27 @@
-"""What sync and async clients share: configuration, the httpx client under the generated
-one, and turning whatever a request ends in into a value or a typed error."""
+"""What sync and async clients share: configuration, ids that stay in their path segment,
+and turning whatever a request ends in into a value or a typed error."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
-from vbc_telephony._auth import BearerAuth, StaticToken, TokenProvider
+from vbc_telephony._auth import StaticToken, TokenProvider
 from vbc_telephony._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
     APITimeoutError,
     InvalidIdError,
-    error_from,
 )
-from vbc_telephony._reading import (
-    MAX_RESPONSE_BYTES,
-    AsyncReadingTransport,
-    Limits,
-    ReadingTransport,
-)
-from vbc_telephony._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
-from vbc_telephony._version import USER_AGENT
-from vbc_telephony_api import AuthenticatedClient
+from vbc_telephony._reading import MAX_RESPONSE_BYTES, Limits
+from vbc_telephony._retry import RetryPolicy
 
-PRODUCTION_BASE_URL = "https://api.vonage.com/t/vbc.prod/telephony/v3"
 T = TypeVar("T")
 
 
@@ -96,58 +86,6 @@ def path_segment(value: object, what: str) -> str:
     return text
 
 
-def raise_for_error(response: httpx.Response) -> None:
-    """Response hook: error statuses become typed errors before any parsing. A 401 is left
-    to BearerAuth, which refreshes the token once before it gives up."""
-    if response.status_code >= 400 and response.status_code != 401:
-        response.read()
-        raise error_from(response)
-
-
-async def araise_for_error(response: httpx.Response) -> None:
-    if response.status_code >= 400 and response.status_code != 401:
-        await response.aread()
-        raise error_from(response)
-
-
-def sync_api(config: Config, transport: httpx.BaseTransport | None) -> AuthenticatedClient:
-    """The generated client, over an httpx client with our auth, retries and errors."""
-    http = httpx.Client(
-        base_url=config.base_url,
-        auth=BearerAuth(config.auth),
-        timeout=config.timeout,
-        transport=RetryTransport(
-            ReadingTransport(transport or httpx.HTTPTransport(), config.limits),
-            config.retry,
-            total_timeout=config.total_timeout,
-        ),
-        event_hooks={"response": [raise_for_error]},
-        headers=USER_AGENT,
-    )
-    # The token field is unused: BearerAuth sets the header on every request.
-    api = AuthenticatedClient(base_url=config.base_url, token="")
-    api.set_httpx_client(http)
-    return api
-
-
-def async_api(config: Config, transport: httpx.AsyncBaseTransport | None) -> AuthenticatedClient:
-    http = httpx.AsyncClient(
-        base_url=config.base_url,
-        auth=BearerAuth(config.auth),
-        timeout=config.timeout,
-        transport=AsyncRetryTransport(
-            AsyncReadingTransport(transport or httpx.AsyncHTTPTransport(), config.limits),
-            config.retry,
-            total_timeout=config.total_timeout,
-        ),
-        event_hooks={"response": [araise_for_error]},
-        headers=USER_AGENT,
-    )
-    api = AuthenticatedClient(base_url=config.base_url, token="")
-    api.set_async_httpx_client(http)
-    return api
-
-
 def translate(error: Exception) -> APIError:
     """The typed error for what httpx or the generated parser raised."""
     if isinstance(error, APIError):
@@ -184,24 +122,6 @@ def checked(response: Any, empty: bool) -> Any:
             f" a body: {response.content[:100]!r}"
         )
     return response.parsed
-
-
-def parsed(call: Callable[[], Any], empty: bool = False) -> Any:
-    """Run a generated `*_detailed` call and return what it parsed (None only where an empty
-    answer is documented, `empty=True`)."""
-    try:
-        response = call()
-    except UNUSABLE as error:
-        raise translate(error) from error
-    return checked(response, empty)
-
-
-async def aparsed(call: Callable[[], Any], empty: bool = False) -> Any:
-    try:
-        response = await call()
-    except UNUSABLE as error:
-        raise translate(error) from error
-    return checked(response, empty)
 
 
 def page_url(base_url: str, uri: str) -> str:

@@ -9,8 +9,8 @@ shows).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from vbc_telephony_api.types import Unset
@@ -66,61 +66,3 @@ class PageWalk:
             return None
         url = self.resolve(uri)
         return None if same_url(url) in self.fetched else url
-
-
-class Pager(Generic[P, I]):
-    """`for item in pager` walks every item; `pager.pages()` walks the pages themselves.
-    Nothing is fetched until you iterate, and each page only when you reach it."""
-
-    def __init__(
-        self,
-        first_url: str,
-        fetch: Callable[[str], P],
-        items: Callable[[P], list[I]],
-        resolve: Callable[[str], str],
-    ) -> None:
-        self._first_url, self._fetch, self._items, self._resolve = first_url, fetch, items, resolve
-
-    def pages(self) -> Iterator[P]:
-        walk = PageWalk(self._resolve)
-        url: str | None = self._first_url
-        while url is not None:
-            page = self._fetch(url)
-            yield page
-            url = walk.next_url(page, url, len(self._items(page)))
-
-    def first_page(self) -> P:
-        return self._fetch(self._first_url)
-
-    def __iter__(self) -> Iterator[I]:
-        for page in self.pages():
-            yield from self._items(page)
-
-
-class AsyncPager(Generic[P, I]):
-    """`async for item in pager`, and `pager.pages()`; lazy like Pager."""
-
-    def __init__(
-        self,
-        first_url: str,
-        fetch: Callable[[str], Awaitable[P]],
-        items: Callable[[P], list[I]],
-        resolve: Callable[[str], str],
-    ) -> None:
-        self._first_url, self._fetch, self._items, self._resolve = first_url, fetch, items, resolve
-
-    async def pages(self) -> AsyncIterator[P]:
-        walk = PageWalk(self._resolve)
-        url: str | None = self._first_url
-        while url is not None:
-            page = await self._fetch(url)
-            yield page
-            url = walk.next_url(page, url, len(self._items(page)))
-
-    async def first_page(self) -> P:
-        return await self._fetch(self._first_url)
-
-    async def __aiter__(self) -> AsyncIterator[I]:
-        async for page in self.pages():
-            for item in self._items(page):
-                yield item

@@ -1,4 +1,5 @@
-"""Retries, in one place: a transport that repeats a request when repeating is safe.
+"""Retries, in one place: when repeating a request is safe, how long to wait, when to stop
+(the transports that apply it are in `_async/transports.py` and its sync twin).
 
 Retried: 429, 502, 503 and 504 answers and failed connections, with exponential backoff and
 jitter (tenacity), honouring Retry-After, within a bound on attempts and on total time.
@@ -11,11 +12,10 @@ doing anything.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,6 +74,10 @@ _options: contextvars.ContextVar[CallOptions] = contextvars.ContextVar(
 )
 
 
+def current_options() -> CallOptions:
+    return _options.get()
+
+
 @contextmanager
 def call_options(options: CallOptions) -> Iterator[None]:
     """Apply `options` to the requests sent inside the block (threads and tasks alike)."""
@@ -84,7 +88,7 @@ def call_options(options: CallOptions) -> Iterator[None]:
         _options.reset(reset)
 
 
-class _RetryableResponse(Exception):
+class RetryableResponse(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response.status_code)
         self.response = response
@@ -96,7 +100,7 @@ def _repeatable(options: CallOptions, method: str) -> bool:
     return method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 
 
-def _retry_answer(options: CallOptions, method: str, response: httpx.Response) -> bool:
+def retry_answer(options: CallOptions, method: str, response: httpx.Response) -> bool:
     """A 429 is the gateway refusing before anything happened; 5xx may come after."""
     if response.status_code not in RETRYABLE_STATUSES:
         return False
@@ -104,7 +108,7 @@ def _retry_answer(options: CallOptions, method: str, response: httpx.Response) -
 
 
 def _should_retry(options: CallOptions, method: str, error: BaseException) -> bool:
-    if isinstance(error, (_RetryableResponse, *NEVER_SENT)):
+    if isinstance(error, (RetryableResponse, *NEVER_SENT)):
         return True
     return _repeatable(options, method) and isinstance(error, httpx.TransportError)
 
@@ -117,7 +121,7 @@ class _RetryAfterTooLong(tenacity.stop.stop_base):
 
     def __call__(self, state: tenacity.RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None
-        if not isinstance(error, _RetryableResponse):
+        if not isinstance(error, RetryableResponse):
             return False
         after = retry_after_seconds(error.response.headers)
         elapsed = state.seconds_since_start or 0.0
@@ -149,7 +153,7 @@ def log_retry(request: httpx.Request, state: tenacity.RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
     why = (
         f"an answer {error.response.status_code}"
-        if isinstance(error, _RetryableResponse)
+        if isinstance(error, RetryableResponse)
         else type(error).__name__
     )
     logger.info(
@@ -170,7 +174,7 @@ def start_clock(request: httpx.Request, options: CallOptions, total: float | Non
         request.extensions[DEADLINE] = time.monotonic() + seconds
 
 
-def _retrying(
+def retrying(
     policy: RetryPolicy, options: CallOptions, request: httpx.Request, **kwargs: Any
 ) -> Any:
     method = request.method
@@ -180,7 +184,7 @@ def _retrying(
 
     def wait(state: tenacity.RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _RetryableResponse):
+        if isinstance(error, RetryableResponse):
             after = retry_after_seconds(error.response.headers)
             if after is not None:
                 return after
@@ -190,7 +194,7 @@ def _retrying(
         # Out of attempts on an error answer: hand it back, so it is raised as a typed error.
         assert state.outcome is not None
         error = state.outcome.exception()
-        if isinstance(error, _RetryableResponse):
+        if isinstance(error, RetryableResponse):
             return error.response
         return state.outcome.result()
 
@@ -207,97 +211,3 @@ def _retrying(
         before_sleep=lambda state: log_retry(request, state),
         **kwargs,
     )
-
-
-class RetryTransport(httpx.BaseTransport):
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None] = time.sleep,
-        total_timeout: float | None = None,
-    ) -> None:
-        self.inner = inner
-        self.policy = policy
-        self.sleep = sleep
-        self.total_timeout = total_timeout
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        options = _options.get()
-        policy = options.retry or self.policy
-        start_clock(request, options, self.total_timeout)
-
-        def attempt() -> httpx.Response:
-            started = time.monotonic()
-            response = self.inner.handle_request(request)
-            log_answer(request, response, started)
-            if _retry_answer(options, request.method, response):
-                response.read()
-                response.close()
-                raise _RetryableResponse(response)
-            return response
-
-        # The first attempt runs outside tenacity, which costs time on every request; only
-        # a failed one enters the retry loop, which starts by replaying its outcome.
-        try:
-            return attempt()
-        except Exception as error:
-            first: list[Exception] = [error]
-
-        def replay_then_attempt() -> httpx.Response:
-            if first:
-                raise first.pop()
-            return attempt()
-
-        retrying = tenacity.Retrying(**_retrying(policy, options, request), sleep=self.sleep)
-        result: httpx.Response = retrying(replay_then_attempt)
-        return result
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport,
-        policy: RetryPolicy,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        total_timeout: float | None = None,
-    ) -> None:
-        self.inner = inner
-        self.policy = policy
-        self.sleep = sleep
-        self.total_timeout = total_timeout
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        options = _options.get()
-        policy = options.retry or self.policy
-        start_clock(request, options, self.total_timeout)
-
-        async def attempt() -> httpx.Response:
-            started = time.monotonic()
-            response = await self.inner.handle_async_request(request)
-            log_answer(request, response, started)
-            if _retry_answer(options, request.method, response):
-                await response.aread()
-                await response.aclose()
-                raise _RetryableResponse(response)
-            return response
-
-        try:
-            return await attempt()
-        except Exception as error:
-            first: list[Exception] = [error]
-
-        async def replay_then_attempt() -> httpx.Response:
-            if first:
-                raise first.pop()
-            return await attempt()
-
-        retrying = tenacity.AsyncRetrying(**_retrying(policy, options, request), sleep=self.sleep)
-        result: httpx.Response = await retrying(replay_then_attempt)
-        return result
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from vbc_telephony._client import Telephony
 from vbc_telephony._errors import APIConnectionError, APIError, APIStatusError
-from vbc_telephony._resources import Legs
+from vbc_telephony._sync.client import Telephony
+from vbc_telephony._sync.resources import Legs
 from vbc_telephony._version import __version__
 
 SANDBOX_BASE_URL = "http://127.0.0.1:8080/t/vbc.prod/telephony/v3"

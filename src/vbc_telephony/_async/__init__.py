@@ -1,0 +1,2 @@
+"""The SDK's I/O, written once for asyncio. scripts/unasync.py writes the sync twin of every
+module here into vbc_telephony._sync; `make check-generated` fails when they drift apart."""
