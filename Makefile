@@ -14,7 +14,7 @@ define generate_into
 endef
 
 .PHONY: help install generate check-generated spec-lint lint portability spec-diff spec-diff-files \
-	changelog spec-gate browser-deps docs test conformance bench
+	changelog spec-gate browser-deps docs test conformance bench bench-deps lock
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
@@ -34,12 +34,14 @@ help:
 	@echo "make docs             write the API reference page to build/docs (offline)"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite"
-	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx)"
+	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx, test kit)"
+	@echo "make bench-deps       install wrk, which make bench needs (apt-get, as root)"
+	@echo "make lock             rewrite constraints.txt: the versions CI installs"
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -105,10 +107,20 @@ conformance: $(BIN)/.installed
 	vbc-conformance $(CONFORMANCE_ARGS)
 
 # wrk (from Debian) generates load for the server benchmarks: a Python client would be the
-# bottleneck. It needs root to install; elsewhere install it first.
+# bottleneck. `make bench-deps` installs it as root; make bench itself installs nothing.
+bench-deps:
+	apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+
 bench: install
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
-		|| { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: make bench-deps (as root)" >&2; exit 1; }
 	python bench/bench_sandbox.py
 	python bench/bench_sdk.py
 	python bench/bench_test_kit.py
+
+# constraints.txt anew: the newest versions pyproject.toml's ranges allow, installed in a
+# scratch venv and frozen. Review the diff; CI installs exactly what it says.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e '.[dev]'
+	{ sed -n '1,3p' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -v '^pip=='; } \
+		> constraints.new && mv constraints.new constraints.txt && rm -rf .lock-venv

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -61,6 +62,26 @@ def test_one_version_everywhere() -> None:
     for name in ("openapi.yaml", "oauth.yaml"):
         assert yaml.safe_load((ROOT / name).read_text())["info"]["version"] == version
     assert f"## [{version}]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_libraries_ask_for_ranges_and_the_lockfile_pins_each_exactly() -> None:
+    """Users get ranges (their own resolver decides); CI gets constraints.txt, exact."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"]]
+    for extra in ("sandbox", "conformance"):
+        wanted += [d for d in project["optional-dependencies"][extra] if "vbc-telephony" not in d]
+    assert not [d for d in wanted if "==" in d], "library dependencies take ranges"
+    pinned = {
+        line.split("==")[0].lower().replace("_", "-")
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    everything = wanted + project["optional-dependencies"]["dev"]
+    names = {
+        re.split(r"[\[<>=~!; ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in everything
+    }
+    names.discard("vbc-telephony")
+    assert sorted(names - pinned) == [], "make lock: constraints.txt misses these"
 
 
 @pytest.mark.parametrize(
