@@ -27,19 +27,13 @@ class Authority:
         self.store = store
         self.settings = settings
         self.clock = clock
-        with store.transaction() as db:
+        with store.transaction():
             for static in settings.static_tokens:
-                db.execute(
-                    "INSERT OR REPLACE INTO tokens VALUES (?, 'access', ?, NULL, NULL, 0)",
-                    (digest(static.token), static.account_id),
-                )
+                store.add_static_token(digest(static.token), static.account_id)
 
     def account_of(self, token: str) -> str:
         """The account a valid access token reaches; Unauthorized otherwise."""
-        row = self.store.one(
-            "SELECT account_id, expires_at FROM tokens WHERE digest = ? AND kind = 'access'",
-            digest(token),
-        )
+        row = self.store.token(digest(token), "access")
         if row is None:
             raise Unauthorized("Invalid Credentials: the access token is not known")
         if row["expires_at"] is not None and row["expires_at"] <= self.clock.now():
@@ -53,17 +47,15 @@ class Authority:
             return
         now = self.clock.now()
         key = digest(token)
-        with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT window_start, used FROM quota WHERE digest = ?", (key,)
-            ).fetchone()
+        with self.store.transaction():
+            row = self.store.quota(key)
             if row is None or now - row["window_start"] >= limit.seconds:
-                db.execute("INSERT OR REPLACE INTO quota VALUES (?, ?, 1)", (key, now))
+                self.store.start_quota(key, now)
                 return
             if row["used"] >= limit.requests:
                 retry_after = math.ceil(row["window_start"] + limit.seconds - now)
                 raise TooManyRequests(max(retry_after, 1))
-            db.execute("UPDATE quota SET used = used + 1 WHERE digest = ?", (key,))
+            self.store.use_quota(key)
 
     def grant(self, form: dict[str, Any], authorization: str | None) -> dict[str, Any]:
         """Answer POST /token for the password and refresh_token grants."""
@@ -100,7 +92,7 @@ class Authority:
         return str(form.get("client_id") or "")
 
     def refuse_if_locked(self, key: str) -> None:
-        row = self.store.one("SELECT locked_until FROM login_failures WHERE key = ?", key)
+        row = self.store.login_failures(key)
         now = self.clock.now()
         if row is not None and row["locked_until"] and row["locked_until"] > now:
             wait = math.ceil(row["locked_until"] - now)
@@ -114,16 +106,10 @@ class Authority:
     def failed(self, *keys: str) -> None:
         """Count a failed login against each key; too many within the window lock it out."""
         now, settings = self.clock.now(), self.settings
-        with self.store.transaction() as db:
-            db.execute(
-                "DELETE FROM login_failures WHERE window_start < ?"
-                " AND (locked_until IS NULL OR locked_until < ?)",
-                (now - settings.login_window, now),
-            )
+        with self.store.transaction():
+            self.store.forget_old_failures(now - settings.login_window, now)
             for key in keys:
-                row = db.execute(
-                    "SELECT window_start, failures FROM login_failures WHERE key = ?", (key,)
-                ).fetchone()
+                row = self.store.login_failures(key)
                 if row is None or now - row["window_start"] >= settings.login_window:
                     start, failures = now, 1
                 else:
@@ -131,14 +117,11 @@ class Authority:
                 # A client is shared by all its users: it locks only after many more failures.
                 most = settings.login_failures * (CLIENT_FACTOR if key.startswith("client:") else 1)
                 locked = now + settings.lockout if failures >= most else None
-                db.execute(
-                    "INSERT OR REPLACE INTO login_failures VALUES (?, ?, ?, ?)",
-                    (key, start, 0 if locked else failures, locked),
-                )
+                self.store.set_login_failures(key, start, 0 if locked else failures, locked)
 
     def forget(self, key: str) -> None:
-        with self.store.transaction() as db:
-            db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+        with self.store.transaction():
+            self.store.forget_failures(key)
 
     def check_client(self, form: dict[str, Any], authorization: str | None) -> None:
         client_id, client_secret = form.get("client_id"), form.get("client_secret")
@@ -150,18 +133,15 @@ class Authority:
             client_id, _, client_secret = decoded.partition(":")
         if not client_id or not client_secret:
             raise OAuthError("invalid_client", "client_id and client_secret are required", 401)
-        row = self.store.one("SELECT secret_digest FROM clients WHERE client_id = ?", client_id)
-        if row is None or not hmac.compare_digest(row["secret_digest"], digest(client_secret)):
+        known = self.store.client_secret_digest(client_id)
+        if known is None or not hmac.compare_digest(known, digest(client_secret)):
             raise OAuthError("invalid_client", "Client authentication failed", 401)
 
     def password_grant(self, form: dict[str, Any]) -> dict[str, Any]:
         username, password = form.get("username") or "", form.get("password") or ""
         if not username.endswith(USERNAME_SUFFIX):
             raise OAuthError("invalid_grant", f"the username must end with {USERNAME_SUFFIX}")
-        row = self.store.one(
-            "SELECT account_id, password_digest FROM users WHERE username = ?",
-            username.removesuffix(USERNAME_SUFFIX),
-        )
+        row = self.store.user(username.removesuffix(USERNAME_SUFFIX))
         if row is None or not hmac.compare_digest(row["password_digest"], digest(password)):
             raise OAuthError(
                 "invalid_grant", "Authentication failed for this username and password"
@@ -171,31 +151,25 @@ class Authority:
     def refresh_grant(self, form: dict[str, Any]) -> dict[str, Any]:
         refresh = form.get("refresh_token") or ""
         now = self.clock.now()
-        with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT account_id, username, expires_at, used FROM tokens"
-                " WHERE digest = ? AND kind = 'refresh'",
-                (digest(refresh),),
-            ).fetchone()
+        with self.store.transaction():
+            row = self.store.token(digest(refresh), "refresh")
             if row is None or row["used"] or (row["expires_at"] or 0) <= now:
                 raise OAuthError(
                     "invalid_grant", "Refresh token is invalid, expired or already used"
                 )
             # Rotation: a refresh token works once.
-            db.execute("UPDATE tokens SET used = 1 WHERE digest = ?", (digest(refresh),))
+            self.store.mark_token_used(digest(refresh))
         return self.issue(str(row["account_id"]), row["username"], "openid")
 
     def issue(self, account_id: str, username: str, scope: str) -> dict[str, Any]:
         access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock.now()
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO tokens VALUES (?, 'access', ?, ?, ?, 0)",
-                (digest(access), account_id, username, now + self.settings.token_ttl),
-            )
-            db.execute(
-                "INSERT INTO tokens VALUES (?, 'refresh', ?, ?, ?, 0)",
-                (digest(refresh), account_id, username, now + self.settings.refresh_ttl),
+        with self.store.transaction():
+            self.store.add_tokens(
+                account_id,
+                username,
+                (digest(access), now + self.settings.token_ttl),
+                (digest(refresh), now + self.settings.refresh_ttl),
             )
         return {
             "access_token": access,

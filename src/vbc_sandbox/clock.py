@@ -15,7 +15,7 @@ class Clock:
         self.store = store
 
     def now(self) -> float:
-        row = self.store.one("SELECT offset, frozen_at FROM clock")
+        row = self.store.clock()
         if row is None:
             return time.time()
         if row["frozen_at"] is not None:
@@ -23,7 +23,7 @@ class Clock:
         return time.time() + float(row["offset"])
 
     def state(self) -> dict[str, Any]:
-        row = self.store.one("SELECT frozen_at FROM clock")
+        row = self.store.clock()
         return {"now": self.now(), "frozen": bool(row and row["frozen_at"] is not None)}
 
     def change(
@@ -31,19 +31,19 @@ class Clock:
     ) -> dict[str, Any]:
         """Freeze or thaw the clock, set it to `at`, and move it on by `advance` seconds, in
         that order and in one transaction. A thawed clock runs on from where it stood."""
-        with self.store.transaction() as db:
+        with self.store.transaction():
             real = time.time()
-            row = db.execute("SELECT offset, frozen_at FROM clock").fetchone()
+            row = self.store.clock()
             frozen = row is not None and row["frozen_at"] is not None
-            shown = (
-                float(row["frozen_at"]) if frozen else real + (float(row["offset"]) if row else 0.0)
-            )
+            if row is None:
+                shown = real
+            elif frozen:
+                shown = float(row["frozen_at"])
+            else:
+                shown = real + float(row["offset"])
             if at is not None:
                 shown = at
             shown += advance
             frozen = frozen if freeze is None else freeze
-            db.execute(
-                "INSERT OR REPLACE INTO clock VALUES (1, ?, ?)",
-                (shown - real, shown if frozen else None),
-            )
+            self.store.set_clock(shown - real, shown if frozen else None)
         return self.state()

@@ -36,22 +36,14 @@ class Registrations:
         self.store = store
 
     def get(self, account_id: str, device_id: str) -> dict[str, Any]:
-        row = self.store.one(
-            "SELECT * FROM devices WHERE account_id = ? AND mac = ?",
-            account_id,
-            canonical_mac(device_id),
-        )
+        row = self.store.device(account_id, canonical_mac(device_id))
         if row is None:
             raise NotFound()
         return device_json(row)
 
     def list(self, account_id: str, query: paging.PageQuery) -> dict[str, Any]:
-        window, window_args = query.window("registered_at")
-        where = ["account_id = ?", *window]
-        args: list[Any] = [account_id, *window_args]
-        rows, pages = paging.page_of(
-            self.store, "devices", " AND ".join(where), args, query, "registered_at"
-        )
+        listing = self.store.devices(account_id, query.start_time, query.end_time)
+        rows, pages = paging.page_of(self.store, listing, query)
         return {
             "devices": [device_json(row) for row in rows],
             **paging.page_fields(f"/registration/accounts/{account_id}/devices", query, pages, {}),

@@ -63,13 +63,10 @@ class Faults:
         known = {m for route in routes.routes() for m in route.methods.values()}
         if operation not in known:
             raise BadRequest(f"no operation {operation!r} in the specs")
-        with self.store.transaction() as db:
-            if db.execute("SELECT count(*) FROM faults").fetchone()[0] >= MAX_FAULTS:
+        with self.store.transaction():
+            if self.store.fault_count() >= MAX_FAULTS:
                 raise BadRequest(f"at most {MAX_FAULTS} faults may be queued")
-            db.execute(
-                "INSERT INTO faults (operation, fault, remaining, retry_after) VALUES (?, ?, ?, ?)",
-                (operation, fault, times, retry_after),
-            )
+            self.store.add_fault(operation, fault, times, retry_after)
 
     def pending(self) -> list[dict[str, Any]]:
         return [
@@ -79,27 +76,12 @@ class Faults:
                 "times": row["remaining"],
                 "retry_after": row["retry_after"],
             }
-            for row in self.store.all("SELECT * FROM faults ORDER BY seq")
+            for row in self.store.faults()
         ]
 
     def take(self, operation: str) -> tuple[str, int] | None:
-        if self.store.one("SELECT 1 FROM faults LIMIT 1") is None:
-            return None
-        with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT seq, fault, remaining, retry_after FROM faults WHERE operation = ?"
-                " ORDER BY seq LIMIT 1",
-                (operation,),
-            ).fetchone()
-            if row is None:
-                return None
-            if row["remaining"] <= 1:
-                db.execute("DELETE FROM faults WHERE seq = ?", (row["seq"],))
-            else:
-                db.execute(
-                    "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (row["seq"],)
-                )
-        return str(row["fault"]), int(row["retry_after"])
+        row = self.store.take_fault(operation)
+        return (str(row["fault"]), int(row["retry_after"])) if row else None
 
 
 class Journal:
@@ -107,15 +89,7 @@ class Journal:
         self.store = store
 
     def record(self, entry: dict[str, Any]) -> None:
-        with self.store.transaction() as db:
-            seq = db.execute(
-                "INSERT INTO journal (at, account_id, operation, method, path, query, body,"
-                " status, call_id) VALUES (:at, :account_id, :operation, :method, :path, :query,"
-                " :body, :status, :call_id)",
-                {**entry, "body": json.dumps(entry["body"])},
-            ).lastrowid
-            if seq and seq % 100 == 0:
-                db.execute("DELETE FROM journal WHERE seq <= ?", (seq - JOURNAL_LIMIT,))
+        self.store.add_journal_entry({**entry, "body": json.dumps(entry["body"])}, JOURNAL_LIMIT)
 
     def entries(
         self,
@@ -125,21 +99,7 @@ class Journal:
         call_id: str | None = None,
         limit: int = 1000,
     ) -> list[dict[str, Any]]:
-        where, args = ["1 = 1"], []
-        for column, value in [
-            ("account_id", account_id),
-            ("operation", operation),
-            ("call_id", call_id),
-        ]:
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        rows = self.store.all(
-            f"SELECT * FROM (SELECT * FROM journal WHERE {' AND '.join(where)}"  # noqa: S608
-            " ORDER BY seq DESC LIMIT ?) ORDER BY seq",
-            *args,
-            limit,
-        )
+        filters = {"account_id": account_id, "operation": operation, "call_id": call_id}
         return [
             {
                 "at": row["at"],
@@ -152,7 +112,7 @@ class Journal:
                 "status": row["status"],
                 "call_id": row["call_id"],
             }
-            for row in rows
+            for row in self.store.journal(filters, limit)
         ]
 
 

@@ -122,18 +122,8 @@ class Scripts:
         self.store = store
 
     def add(self, account_id: str, target: str, entries: list[dict[str, Any]]) -> None:
-        rows = validated(entries)
-        with self.store.transaction() as db:
-            queued = db.execute(
-                "SELECT count(*) FROM outcomes WHERE account_id = ?", (account_id,)
-            ).fetchone()[0]
-            if queued + len(rows) > MAX_QUEUED:
-                raise BadRequest(f"at most {MAX_QUEUED} outcomes may be queued per account")
-            db.executemany(
-                "INSERT INTO outcomes (account_id, target, outcome, seconds, status)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(account_id, target, *row) for row in rows],
-            )
+        if not self.store.queue_outcomes(account_id, target, validated(entries), MAX_QUEUED):
+            raise BadRequest(f"at most {MAX_QUEUED} outcomes may be queued per account")
 
     def pending(self, account_id: str) -> list[dict[str, Any]]:
         return [
@@ -143,23 +133,5 @@ class Scripts:
                 **({"seconds": row["seconds"]} if row["seconds"] is not None else {}),
                 **({"status": row["status"]} if row["status"] is not None else {}),
             }
-            for row in self.store.all(
-                "SELECT * FROM outcomes WHERE account_id = ? ORDER BY seq", account_id
-            )
+            for row in self.store.queued_outcomes(account_id)
         ]
-
-    @staticmethod
-    def take(
-        db: sqlite3.Connection, account_id: str, targets: tuple[str, ...]
-    ) -> sqlite3.Row | None:
-        """Take the next entry queued for any of a party's names (inside the caller's write
-        transaction, so two workers never take the same one)."""
-        marks = ",".join("?" * len(targets))
-        row: sqlite3.Row | None = db.execute(
-            f"SELECT * FROM outcomes WHERE account_id = ? AND target IN ({marks})"  # noqa: S608
-            " ORDER BY seq LIMIT 1",
-            (account_id, *targets),
-        ).fetchone()
-        if row is not None:
-            db.execute("DELETE FROM outcomes WHERE seq = ?", (row["seq"],))
-        return row

@@ -67,12 +67,7 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
     now = sandbox.clock.now()
     pbx = sandbox.pbx
     calls = []
-    for call in sandbox.store.all(
-        "SELECT * FROM calls WHERE account_id = ? AND ended = 0"
-        " AND (ends_at IS NULL OR ends_at > ?) ORDER BY seq",
-        account,
-        now,
-    ):
+    for call in sandbox.store.active_calls_now(account, now):
         legs = pbx.live_legs(call["call_id"])
         statuses = [pbx.leg_status(leg, now) for leg in legs]
         calls.append(

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Listing, Store
 
 #: A larger page_size is served as this many; the response's page_size says so.
 MAX_PAGE_SIZE = 1000
@@ -35,46 +35,18 @@ class PageQuery:
         """The page size served (a larger one asked for is capped)."""
         return min(self.page_size, MAX_PAGE_SIZE)
 
-    def window(self, column: str) -> tuple[list[str], list[Any]]:
-        """WHERE clauses and arguments for the documented start_time/end_time filters."""
-        clauses: list[str] = []
-        args: list[Any] = []
-        if self.start_time is not None:
-            clauses.append(f"{column} >= ?")
-            args.append(self.start_time)
-        if self.end_time is not None:
-            clauses.append(f"{column} <= ?")
-            args.append(self.end_time)
-        return clauses, args
-
 
 def page_of(
-    store: Store,
-    table: str,
-    where: str,
-    args: list[Any],
-    query: PageQuery,
-    time_column: str,
-    total: int | None = None,
+    store: Store, listing: Listing, query: PageQuery, total: int | None = None
 ) -> tuple[list[sqlite3.Row], int]:
     """The rows of one page, ordered by time then insertion, and how many pages there are
-    (`total` rows match `where`; counted here when the caller does not know)."""
-    page, page_size = query.page, query.size
+    (`total` rows are listed; counted here when the caller does not know)."""
     if total is None:
-        row = store.one(f"SELECT count(*) AS n FROM {table} WHERE {where}", *args)  # noqa: S608
-        total = int(row["n"]) if row else 0
-    pages = max(1, math.ceil(total / page_size))
-    if page > pages:
+        total = store.count(listing)
+    pages = max(1, math.ceil(total / query.size))
+    if query.page > pages:
         return [], pages
-    direction = "ASC" if query.order == "asc" else "DESC"
-    items = store.all(
-        f"SELECT * FROM {table} WHERE {where}"  # noqa: S608
-        f" ORDER BY {time_column} {direction}, rowid {direction} LIMIT ? OFFSET ?",
-        *args,
-        page_size,
-        (page - 1) * page_size,
-    )
-    return items, pages
+    return store.page(listing, query.order, query.size, (query.page - 1) * query.size), pages
 
 
 def page_fields(

@@ -76,21 +76,13 @@ class Pbx:
         return self.dialect.call(call, legs, statuses, now)
 
     def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row:
-        call = self.store.one(
-            "SELECT * FROM calls WHERE call_id = ? AND account_id = ? AND ended = 0"
-            " AND (ends_at IS NULL OR ends_at > ?)",
-            call_id,
-            account_id,
-            now,
-        )
+        call = self.store.active_call(account_id, call_id, now)
         if call is None:
             raise NotFound()
         return call
 
     def live_legs(self, call_id: str) -> list[sqlite3.Row]:
-        return self.store.all(
-            "SELECT * FROM legs WHERE call_id = ? AND dropped = 0 ORDER BY seq", call_id
-        )
+        return self.store.live_legs(call_id)
 
     def get_call(self, account_id: str, call_id: str) -> dict[str, Any]:
         now = self.clock.now()
@@ -108,9 +100,7 @@ class Pbx:
         return self.leg_json(self.live_leg(call_id, leg_id), now)
 
     def live_leg(self, call_id: str, leg_id: str) -> sqlite3.Row:
-        leg = self.store.one(
-            "SELECT * FROM legs WHERE leg_id = ? AND call_id = ? AND dropped = 0", leg_id, call_id
-        )
+        leg = self.store.live_leg(call_id, leg_id)
         if leg is None:
             raise NotFound()
         return leg
@@ -126,41 +116,19 @@ class Pbx:
         """One page of active calls, as of a snapshot: calls placed after the first page was
         read carry a higher sequence number and stay out, so paging neither repeats nor skips."""
         now = self.clock.now()
-        self.sweep(now)
+        self.store.end_lingering(now)
         if as_of is None:
-            row = self.store.one("SELECT coalesce(max(seq), 0) AS top FROM calls")
-            as_of = int(row["top"]) if row else 0
-        where = ["account_id = ?", "ended = 0", "seq <= ?"]
-        args: list[Any] = [account_id, as_of]
-        window, window_args = query.window("start_time")
-        where += window
-        args += window_args
-        if extension is not None:
-            where.append(
-                "(from_number = ? OR to_number = ? OR call_id IN (SELECT call_id FROM legs"
-                " WHERE account_id = ? AND (from_number = ? OR to_number = ?)))"
-            )
-            args += [extension, extension, account_id, extension, extension]
+            as_of = self.store.newest_call_seq()
+        listing = self.store.active_calls(
+            account_id, as_of, query.start_time, query.end_time, extension
+        )
         total = None
         if query.start_time is None and query.end_time is None and extension is None:
-            total = self.active_count(account_id, as_of)
-        page_items, pages = paging.page_of(
-            self.store,
-            "calls",
-            " AND ".join(where),
-            args,
-            query,
-            "start_time",
-            total,
-        )
+            total = self.store.active_count(account_id, as_of)
+        page_items, pages = paging.page_of(self.store, listing, query, total)
         legs_by_call: dict[str, list[sqlite3.Row]] = {call["call_id"]: [] for call in page_items}
-        if page_items:
-            marks = ",".join("?" * len(page_items))
-            for leg in self.store.all(
-                f"SELECT * FROM legs WHERE call_id IN ({marks}) AND dropped = 0 ORDER BY seq",  # noqa: S608
-                *legs_by_call,
-            ):
-                legs_by_call[leg["call_id"]].append(leg)
+        for leg in self.store.live_legs_of(list(legs_by_call)):
+            legs_by_call[leg["call_id"]].append(leg)
         return {
             "calls": [self.call_json(c, legs_by_call[c["call_id"]], now) for c in page_items],
             **paging.page_fields(
@@ -172,48 +140,6 @@ class Pbx:
             ),
         }
 
-    def active_count(self, account_id: str, as_of: int) -> int:
-        """Active calls up to the snapshot, without counting them all: the account's counter
-        less the (few) active calls placed after the snapshot."""
-        row = self.store.one("SELECT n FROM active_counts WHERE account_id = ?", account_id)
-        later = self.store.one(
-            # The unary + keeps SQLite on the rowid range (a handful of rows) rather than
-            # the account's index (every active call).
-            "SELECT count(*) AS n FROM calls WHERE seq > ? AND +account_id = ? AND +ended = 0",
-            as_of,
-            account_id,
-        )
-        return (int(row["n"]) if row else 0) - (int(later["n"]) if later else 0)
-
-    def sweep(self, now: float) -> None:
-        """Mark calls whose linger is over as ended, keeping the counters true."""
-        due = "FROM calls WHERE ended = 0 AND ends_at IS NOT NULL AND ends_at <= ?"
-        if self.store.one(f"SELECT 1 {due} LIMIT 1", now) is None:
-            return
-        with self.store.transaction() as db:
-            for row in db.execute(
-                f"SELECT account_id, count(*) AS n {due} GROUP BY account_id", (now,)
-            ):
-                db.execute(
-                    "UPDATE active_counts SET n = n - ? WHERE account_id = ?",
-                    (row["n"], row["account_id"]),
-                )
-            db.execute(f"UPDATE calls SET ended = 1 {due.removeprefix('FROM calls ')}", (now,))  # noqa: S608
-
-    def end_call(self, db: sqlite3.Connection, call_id: str, now: float, reason: str) -> None:
-        """Hang a call up now (every caller holds the write transaction)."""
-        updated = db.execute(
-            "UPDATE calls SET ends_at = ?, ended = 1, end_reason = ? WHERE call_id = ?"
-            " AND ended = 0",
-            (now, reason, call_id),
-        )
-        if updated.rowcount:
-            db.execute(
-                "UPDATE active_counts SET n = n - 1 WHERE account_id ="
-                " (SELECT account_id FROM calls WHERE call_id = ?)",
-                (call_id,),
-            )
-
     # ----------------------------------------------------------------- placing calls
 
     def resolve(
@@ -224,33 +150,22 @@ class Pbx:
         itself is gone)."""
         destination, kind = str(party["destination"]), party["type"]
         if kind == "extension":
-            if not self.store.one(
-                "SELECT 1 FROM users WHERE account_id = ? AND extension = ?"
-                " UNION SELECT 1 FROM devices WHERE account_id = ? AND extension = ?",
-                account_id,
-                destination,
-                account_id,
-                destination,
-            ):
+            if not self.store.party_exists(account_id, destination):
                 raise missing(f"Extension {destination} does not exist in this account")
         elif kind == "device":
-            row = self.store.one(
-                "SELECT extension FROM devices WHERE account_id = ? AND upper(vh_id) = upper(?)",
-                account_id,
-                destination,
-            )
-            if row is None:
+            extension = self.store.device_extension(account_id, destination)
+            if extension is None:
                 raise missing(f"Device {destination} does not exist in this account")
-            return Party(str(row["extension"]), kind, destination)
+            return Party(extension, kind, destination)
         elif kind == "pstn" and PSTN_NUMBER.fullmatch(destination):
             return Party(destination.lstrip("+"), kind, destination)
         return Party(destination, kind, destination)
 
-    def ring(self, db: sqlite3.Connection, account_id: str, party: Party, starts: float) -> Timing:
+    def ring(self, account_id: str, party: Party, starts: float) -> Timing:
         """When a leg toward this party answers or how it ends, if it rings from `starts`:
         as a scripted outcome says, else as the magic numbers say, else it answers."""
         delay = 0.0 if party.kind == "feature_code" else self.settings.ring_delay
-        scripted = self.scripts.take(db, account_id, party.names)
+        scripted = self.store.take_outcome(account_id, party.names)
         if scripted is not None:
             return timing(scripted, starts, delay)
         if party.kind == "pstn":
@@ -265,7 +180,6 @@ class Pbx:
 
     def add_leg(
         self,
-        db: sqlite3.Connection,
         call: dict[str, Any],
         direction: str,
         from_number: str,
@@ -274,7 +188,7 @@ class Pbx:
         timed: Timing | None = None,
     ) -> dict[str, Any]:
         """Insert a leg toward `to`; it rings as `ring` says unless `timed` is given."""
-        timed = timed or self.ring(db, call["account_id"], to, starts)
+        timed = timed or self.ring(call["account_id"], to, starts)
         leg = {
             "leg_id": str(uuid.uuid4()),
             "call_id": call["call_id"],
@@ -287,31 +201,20 @@ class Pbx:
             "outcome": timed.outcome,
             "outcome_at": timed.outcome_at,
         }
-        db.execute(
-            "INSERT INTO legs (leg_id, call_id, account_id, direction, from_number, to_number,"
-            " start_time, answer_at, outcome, outcome_at) VALUES (:leg_id, :call_id,"
-            " :account_id, :direction, :from_number, :to_number, :start_time, :answer_at,"
-            " :outcome, :outcome_at)",
-            leg,
-        )
+        self.store.insert_leg(leg)
         detail = f"{to.number} ({timed.reason})" if timed.reason else to.number
-        self.event(db, call["call_id"], starts, "ringing", detail, leg["leg_id"])
+        self.event(call["call_id"], starts, "ringing", detail, leg["leg_id"])
         ends = None
         if timed.outcome_at is not None:
             ends = timed.outcome_at + self.settings.linger
         elif timed.hangup_at is not None:
             ends = timed.hangup_at
         if ends is not None:
-            db.execute(
-                "UPDATE calls SET ends_at = min(coalesce(ends_at, ?), ?), end_reason ="
-                " coalesce(end_reason, ?) WHERE call_id = ?",
-                (ends, ends, timed.reason, call["call_id"]),
-            )
+            self.store.end_call_by(call["call_id"], ends, timed.reason)
         return leg
 
-    @staticmethod
     def event(
-        db: sqlite3.Connection,
+        self,
         call_id: str,
         at: float,
         event: str,
@@ -319,13 +222,10 @@ class Pbx:
         leg_id: str | None = None,
     ) -> None:
         """Note a state change in the call's timeline (`timeline.py` adds the timed ones)."""
-        db.execute(
-            "INSERT INTO events (call_id, leg_id, at, event, detail) VALUES (?, ?, ?, ?, ?)",
-            (call_id, leg_id, at, event, detail),
-        )
+        self.store.add_event(call_id, at, event, detail, leg_id)
 
     def insert_call(
-        self, db: sqlite3.Connection, account_id: str, direction: str, frm: str, to: str, now: float
+        self, account_id: str, direction: str, frm: str, to: str, now: float
     ) -> dict[str, Any]:
         call = {
             "call_id": str(uuid.uuid4()),
@@ -335,17 +235,7 @@ class Pbx:
             "to_number": to,
             "start_time": int(now),
         }
-        db.execute(
-            "INSERT INTO calls (call_id, account_id, direction, from_number, to_number,"
-            " start_time) VALUES (:call_id, :account_id, :direction, :from_number, :to_number,"
-            " :start_time)",
-            call,
-        )
-        db.execute(
-            "INSERT INTO active_counts VALUES (?, 1)"
-            " ON CONFLICT (account_id) DO UPDATE SET n = n + 1",
-            (account_id,),
-        )
+        self.store.insert_call(call)
         return call
 
     def dial(self, account_id: str, body: dict[str, Any]) -> str:
@@ -354,38 +244,33 @@ class Pbx:
         callee = self.resolve(account_id, body["to"])
         kind = body.get("type", "click2dial")
         now = self.clock.now()
-        with self.store.transaction() as db:
-            call = self.insert_call(db, account_id, "outbound", caller.number, callee.number, now)
-            self.event(
-                db, call["call_id"], now, "placed", f"{kind} {caller.number} -> {callee.number}"
-            )
+        with self.store.transaction():
+            call = self.insert_call(account_id, "outbound", caller.number, callee.number, now)
+            self.event(call["call_id"], now, "placed", f"{kind} {caller.number} -> {callee.number}")
             # click2dial and default ring the caller first; click2dialme rings the callee
             # first (a call-me-back); odr rings both at once.
             first, second = (callee, caller) if kind == "click2dialme" else (caller, callee)
-            first_leg = self.add_leg(db, call, "outbound", second.number, first, now)
+            first_leg = self.add_leg(call, "outbound", second.number, first, now)
             if first_leg["outcome"] is None:
                 answered = first_leg["answer_at"]
                 starts = now if kind == "odr" or answered is None else answered
                 if answered is not None or kind == "odr":
-                    self.add_leg(db, call, "outbound", first.number, second, starts)
+                    self.add_leg(call, "outbound", first.number, second, starts)
         return str(call["call_id"])
 
     def inbound(self, account_id: str, caller: str, extension: str) -> dict[str, Any]:
         """An outside caller rings an extension; it rings until answered or hung up."""
         callee = self.resolve(account_id, {"destination": extension, "type": "extension"})
         now = self.clock.now()
-        with self.store.transaction() as db:
-            call = self.insert_call(db, account_id, "inbound", caller, callee.number, now)
-            self.event(db, call["call_id"], now, "placed", f"inbound {caller} -> {callee.number}")
-            self.add_leg(
-                db, call, "inbound", caller, Party(caller, "pstn", caller), now, Timing(now)
-            )
-            self.add_leg(db, call, "inbound", caller, callee, now, Timing(None))
+        with self.store.transaction():
+            call = self.insert_call(account_id, "inbound", caller, callee.number, now)
+            self.event(call["call_id"], now, "placed", f"inbound {caller} -> {callee.number}")
+            self.add_leg(call, "inbound", caller, Party(caller, "pstn", caller), now, Timing(now))
+            self.add_leg(call, "inbound", caller, callee, now, Timing(None))
         return self.get_call(account_id, str(call["call_id"]))
 
     def transfer(
         self,
-        db: sqlite3.Connection,
         call: dict[str, Any],
         leg: sqlite3.Row,
         keeping: str,
@@ -394,13 +279,12 @@ class Pbx:
     ) -> bool:
         """Blind transfer: `leg` drops out and a new leg from `keeping` rings `target`. A
         target scripted to fail a transfer leaves the call as it was (False)."""
-        scripted = self.scripts.take(db, call["account_id"], target.names)
+        scripted = self.store.take_outcome(call["account_id"], target.names)
         if scripted is not None and scripted["outcome"] == "transfer_fails":
-            self.event(db, call["call_id"], now, "transfer failed", target.number, leg["leg_id"])
+            self.event(call["call_id"], now, "transfer failed", target.number, leg["leg_id"])
             return False
-        db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg["leg_id"],))
+        self.store.update_leg(leg["leg_id"], dropped=1)
         self.event(
-            db,
             call["call_id"],
             now,
             "transferred",
@@ -408,7 +292,7 @@ class Pbx:
             leg["leg_id"],
         )
         timed = timing(scripted, now, self.settings.ring_delay) if scripted is not None else None
-        self.add_leg(db, call, "outbound", keeping, target, now, timed)
+        self.add_leg(call, "outbound", keeping, target, now, timed)
         return True
 
     # ----------------------------------------------------------------- call actions
@@ -423,21 +307,17 @@ class Pbx:
 
     def update_call(self, account_id: str, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
         # Checks and writes in one write transaction: no other worker acts in between.
-        with self.store.transaction() as db:
+        with self.store.transaction():
             call, status, now = self.acting_on(account_id, call_id)
             state = body.get("state")
             result = {"account_id": as_json_number(account_id), "call_id": call_id}
             if state == "active":
                 answering = self.resolve(account_id, body["to"], Conflict)
                 if call["parked"]:
-                    db.execute("UPDATE calls SET parked = 0 WHERE call_id = ?", (call_id,))
-                    self.event(db, call_id, now, "picked up", answering.number)
+                    self.store.set_parked(call_id, False)
+                    self.event(call_id, now, "picked up", answering.number)
                 elif status == "ringing":
-                    db.execute(
-                        "UPDATE legs SET answer_at = ? WHERE call_id = ? AND dropped = 0"
-                        " AND outcome IS NULL AND (answer_at IS NULL OR answer_at > ?)",
-                        (now, call_id, now),
-                    )
+                    self.store.answer_ringing_legs(call_id, now)
                 else:
                     raise Conflict("The call is already answered")
                 return {**result, "call_state": "on-call", "destination": answering.number}
@@ -446,8 +326,8 @@ class Pbx:
                     f"Cannot {'park' if state else 'transfer'} a call that is still ringing"
                 )
             if state == "parked":
-                db.execute("UPDATE calls SET parked = 1 WHERE call_id = ?", (call_id,))
-                self.event(db, call_id, now, "parked", str(body["from"]["destination"]))
+                self.store.set_parked(call_id, True)
+                self.event(call_id, now, "parked", str(body["from"]["destination"]))
                 return {
                     **result,
                     "call_state": "parked",
@@ -455,23 +335,19 @@ class Pbx:
                 }
             leaving = str(body["from"]["destination"])
             target = self.resolve(account_id, body["to"], Conflict)
-            party = db.execute(
-                "SELECT * FROM legs WHERE call_id = ? AND dropped = 0"
-                " AND (to_number = ? OR from_number = ?) ORDER BY seq DESC LIMIT 1",
-                (call_id, leaving, leaving),
-            ).fetchone()
+            party = self.store.leg_of_party(call_id, leaving)
             if party is None:
                 raise Conflict(f"{leaving} is not a party of this call")
             other = party["from_number"] if party["to_number"] == leaving else party["to_number"]
-            if not self.transfer(db, dict(call), party, other, target, now):
+            if not self.transfer(dict(call), party, other, target, now):
                 return {**result, "call_state": "on-call", "destination": leaving}
             return {**result, "call_state": "transferring", "destination": target.number}
 
     def hang_up(self, account_id: str, call_id: str) -> dict[str, Any]:
-        with self.store.transaction() as db:
+        with self.store.transaction():
             now = self.clock.now()
             self.active_call(account_id, call_id, now)
-            self.end_call(db, call_id, now, "hung up through the API")
+            self.store.end_call(call_id, now, "hung up through the API")
             return {
                 "account_id": as_json_number(account_id),
                 "call_id": call_id,
@@ -483,7 +359,7 @@ class Pbx:
     def update_leg(
         self, account_id: str, call_id: str, leg_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
-        with self.store.transaction() as db:
+        with self.store.transaction():
             call, _, now = self.acting_on(account_id, call_id)
             leg = self.live_leg(call_id, leg_id)
             status = self.leg_status(leg, now)
@@ -499,86 +375,76 @@ class Pbx:
 
             if body.get("state") == "held":
                 require_on_call("hold")
-                db.execute("UPDATE legs SET held = 1 WHERE leg_id = ?", (leg_id,))
-                self.event(db, call_id, now, "held", leg["to_number"], leg_id)
+                self.store.update_leg(leg_id, held=1)
+                self.event(call_id, now, "held", leg["to_number"], leg_id)
                 return {**result, "call_state": "held"}
             if "dtmf" in body:
                 require_on_call("send DTMF on")
-                db.execute(
-                    "UPDATE legs SET dtmf = dtmf || ? WHERE leg_id = ?", (body["dtmf"], leg_id)
-                )
-                self.event(db, call_id, now, "dtmf sent", body["dtmf"], leg_id)
+                self.store.add_dtmf(leg_id, body["dtmf"])
+                self.event(call_id, now, "dtmf sent", body["dtmf"], leg_id)
                 return {**result, "call_state": "on-call", "destination": body["dtmf"]}
             if "stream" in body:
                 if body["stream"]:
                     require_on_call("play sound to")
                 sound = body.get("stream_url") if body["stream"] else None
-                db.execute("UPDATE legs SET sound = ? WHERE leg_id = ?", (sound, leg_id))
+                self.store.update_leg(leg_id, sound=sound)
                 self.event(
-                    db, call_id, now, "sound playing" if sound else "sound stopped", sound, leg_id
+                    call_id, now, "sound playing" if sound else "sound stopped", sound, leg_id
                 )
                 return {**result, "call_state": "playing" if sound else "on-call"}
             if "recording" in body:
                 service, start = body["service"], body["recording"] == "start"
                 if start:
                     require_on_call("record")
-                db.execute(f"UPDATE legs SET {service} = ? WHERE leg_id = ?", (int(start), leg_id))  # noqa: S608
+                self.store.update_leg(leg_id, **{service: int(start)})
                 what = "recording started" if start else "recording stopped"
-                self.event(db, call_id, now, what, service, leg_id)
+                self.event(call_id, now, what, service, leg_id)
                 return {**result, "call_state": "recording" if start else "on-call"}
             if "to" in body and body["to"]["type"] == "leg":
                 require_on_call("transfer")
-                return {**result, **self.join(db, call, leg, str(body["to"]["destination"]), now)}
+                return {**result, **self.join(call, leg, str(body["to"]["destination"]), now)}
             if "to" in body:
                 require_on_call("transfer")
                 target = self.resolve(account_id, body["to"], Conflict)
-                if not self.transfer(db, dict(call), leg, leg["from_number"], target, now):
+                if not self.transfer(dict(call), leg, leg["from_number"], target, now):
                     return {**result, "call_state": "on-call"}
                 return {**result, "call_state": "transferring", "destination": target.number}
             # {"state": "active"}: take a held leg off hold, or answer a ringing one.
             if status == "ringing":
                 if leg["outcome"] is not None:
                     raise Conflict("The leg cannot be answered")
-                db.execute("UPDATE legs SET answer_at = ? WHERE leg_id = ?", (now, leg_id))
+                self.store.update_leg(leg_id, answer_at=now)
             elif leg["held"]:
-                self.event(db, call_id, now, "taken off hold", leg["to_number"], leg_id)
-            db.execute("UPDATE legs SET held = 0 WHERE leg_id = ?", (leg_id,))
+                self.event(call_id, now, "taken off hold", leg["to_number"], leg_id)
+            self.store.update_leg(leg_id, held=0)
             return {**result, "call_state": "on-call"}
 
     def join(
-        self, db: sqlite3.Connection, call: sqlite3.Row, leg: sqlite3.Row, other_id: str, now: float
+        self, call: sqlite3.Row, leg: sqlite3.Row, other_id: str, now: float
     ) -> dict[str, Any]:
         """Attended transfer: the other leg joins this call and this leg drops out."""
-        other = db.execute(
-            "SELECT legs.* FROM legs JOIN calls USING (call_id) WHERE legs.leg_id = ?"
-            " AND legs.account_id = ? AND legs.dropped = 0 AND calls.ended = 0"
-            " AND (calls.ends_at IS NULL OR calls.ends_at > ?)",
-            (other_id, call["account_id"], now),
-        ).fetchone()
+        other = self.store.active_leg_of_account(call["account_id"], other_id, now)
         if (
             other is None
             or other["leg_id"] == leg["leg_id"]
             or self.leg_status(other, now) != "on-call"
         ):
             raise Conflict("The leg to transfer to is not an active leg of this account")
-        db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg["leg_id"],))
-        db.execute("UPDATE legs SET call_id = ? WHERE leg_id = ?", (call["call_id"], other_id))
-        self.event(db, call["call_id"], now, "joined", other["to_number"], other_id)
-        self.end_if_alone(db, other["call_id"], now, "its leg joined another call")
+        self.store.update_leg(leg["leg_id"], dropped=1)
+        self.store.update_leg(other_id, call_id=call["call_id"])
+        self.event(call["call_id"], now, "joined", other["to_number"], other_id)
+        self.end_if_alone(other["call_id"], now, "its leg joined another call")
         return {"call_state": "on-call", "destination": other_id}
 
-    def end_if_alone(self, db: sqlite3.Connection, call_id: str, now: float, reason: str) -> None:
-        row = db.execute(
-            "SELECT count(*) AS n FROM legs WHERE call_id = ? AND dropped = 0", (call_id,)
-        ).fetchone()
-        if row["n"] < 2:
-            self.end_call(db, call_id, now, reason)
+    def end_if_alone(self, call_id: str, now: float, reason: str) -> None:
+        if self.store.live_leg_count(call_id) < 2:
+            self.store.end_call(call_id, now, reason)
 
     def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
-        with self.store.transaction() as db:
+        with self.store.transaction():
             now = self.clock.now()
             self.active_call(account_id, call_id, now)
             self.live_leg(call_id, leg_id)
-            db.execute("UPDATE legs SET dropped = 1 WHERE leg_id = ?", (leg_id,))
-            self.event(db, call_id, now, "leg hung up", None, leg_id)
-            self.end_if_alone(db, call_id, now, "one party was left")
+            self.store.update_leg(leg_id, dropped=1)
+            self.event(call_id, now, "leg hung up", None, leg_id)
+            self.end_if_alone(call_id, now, "one party was left")

@@ -1,4 +1,8 @@
-"""SQLite state shared by every worker: accounts, tokens, calls, legs and devices.
+"""The sandbox's storage: every SQL statement it runs is here, over SQLite state shared by
+every worker (accounts, tokens, calls, legs, devices, the test kit's clock, queues and
+journal). The other modules decide; this one reads and writes. An action that checks and
+then writes runs both inside one `transaction()` (BEGIN IMMEDIATE), so no other worker acts
+in between.
 
 Secrets are stored only as SHA-256 digests, so a copied database file leaks no token.
 """
@@ -13,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (account_id TEXT PRIMARY KEY, name TEXT NOT NULL);
@@ -85,6 +91,32 @@ TEST_KIT_STATE = ("clock", "outcomes", "faults", "journal")
 DIRECTORY = ("clients", "accounts", "users", "devices")
 #: Snapshots are kept this many at most, the oldest dropped first.
 MAX_SNAPSHOTS = 50
+
+
+@attrs.frozen
+class Listing:
+    """What a list operation reads: a table, its time column, and which rows (the clauses
+    are this module's own text; only `args` come from a request)."""
+
+    table: str
+    time_column: str
+    where: list[str]
+    args: list[Any]
+
+    @property
+    def clause(self) -> str:
+        return " AND ".join(self.where)
+
+    def within(self, start: int | None, end: int | None) -> Listing:
+        """The documented start_time/end_time filters."""
+        where, args = list(self.where), list(self.args)
+        if start is not None:
+            where.append(f"{self.time_column} >= ?")
+            args.append(start)
+        if end is not None:
+            where.append(f"{self.time_column} <= ?")
+            args.append(end)
+        return Listing(self.table, self.time_column, where, args)
 
 
 def digest(secret: str) -> str:
@@ -239,3 +271,428 @@ class Store:
     @staticmethod
     def snapshot_tables() -> tuple[str, ...]:
         return (*CALL_STATE, *TEST_KIT_STATE, *DIRECTORY, "tokens", "quota", "login_failures")
+
+    # ----------------------------------------------------------------- calls and legs
+
+    def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row | None:
+        return self.one(
+            "SELECT * FROM calls WHERE call_id = ? AND account_id = ? AND ended = 0"
+            " AND (ends_at IS NULL OR ends_at > ?)",
+            call_id,
+            account_id,
+            now,
+        )
+
+    def live_legs(self, call_id: str) -> list[sqlite3.Row]:
+        return self.all(
+            "SELECT * FROM legs WHERE call_id = ? AND dropped = 0 ORDER BY seq", call_id
+        )
+
+    def live_legs_of(self, call_ids: list[str]) -> list[sqlite3.Row]:
+        if not call_ids:
+            return []
+        marks = ",".join("?" * len(call_ids))
+        return self.all(
+            f"SELECT * FROM legs WHERE call_id IN ({marks}) AND dropped = 0 ORDER BY seq",  # noqa: S608
+            *call_ids,
+        )
+
+    def live_leg(self, call_id: str, leg_id: str) -> sqlite3.Row | None:
+        return self.one(
+            "SELECT * FROM legs WHERE leg_id = ? AND call_id = ? AND dropped = 0", leg_id, call_id
+        )
+
+    def leg_of_party(self, call_id: str, number: str) -> sqlite3.Row | None:
+        """The latest live leg of a call that reaches or comes from `number`."""
+        return self.one(
+            "SELECT * FROM legs WHERE call_id = ? AND dropped = 0"
+            " AND (to_number = ? OR from_number = ?) ORDER BY seq DESC LIMIT 1",
+            call_id,
+            number,
+            number,
+        )
+
+    def active_leg_of_account(self, account_id: str, leg_id: str, now: float) -> sqlite3.Row | None:
+        """A live leg of any active call of the account."""
+        return self.one(
+            "SELECT legs.* FROM legs JOIN calls USING (call_id) WHERE legs.leg_id = ?"
+            " AND legs.account_id = ? AND legs.dropped = 0 AND calls.ended = 0"
+            " AND (calls.ends_at IS NULL OR calls.ends_at > ?)",
+            leg_id,
+            account_id,
+            now,
+        )
+
+    def live_leg_count(self, call_id: str) -> int:
+        row = self.one("SELECT count(*) AS n FROM legs WHERE call_id = ? AND dropped = 0", call_id)
+        return int(row["n"]) if row else 0
+
+    def newest_call_seq(self) -> int:
+        row = self.one("SELECT coalesce(max(seq), 0) AS top FROM calls")
+        return int(row["top"]) if row else 0
+
+    def active_count(self, account_id: str, as_of: int) -> int:
+        """Active calls up to the snapshot, without counting them all: the account's counter
+        less the (few) active calls placed after the snapshot."""
+        row = self.one("SELECT n FROM active_counts WHERE account_id = ?", account_id)
+        later = self.one(
+            # The unary + keeps SQLite on the rowid range (a handful of rows) rather than
+            # the account's index (every active call).
+            "SELECT count(*) AS n FROM calls WHERE seq > ? AND +account_id = ? AND +ended = 0",
+            as_of,
+            account_id,
+        )
+        return (int(row["n"]) if row else 0) - (int(later["n"]) if later else 0)
+
+    @staticmethod
+    def active_calls(
+        account_id: str,
+        as_of: int,
+        start_time: int | None,
+        end_time: int | None,
+        extension: str | None,
+    ) -> Listing:
+        """An account's active calls up to a snapshot, in a time window, with a party."""
+        where = ["account_id = ?", "ended = 0", "seq <= ?"]
+        args: list[Any] = [account_id, as_of]
+        if extension is not None:
+            where.append(
+                "(from_number = ? OR to_number = ? OR call_id IN (SELECT call_id FROM legs"
+                " WHERE account_id = ? AND (from_number = ? OR to_number = ?)))"
+            )
+            args += [extension, extension, account_id, extension, extension]
+        return Listing("calls", "start_time", where, args).within(start_time, end_time)
+
+    @staticmethod
+    def devices(account_id: str, start_time: int | None, end_time: int | None) -> Listing:
+        return Listing("devices", "registered_at", ["account_id = ?"], [account_id]).within(
+            start_time, end_time
+        )
+
+    def count(self, listing: Listing) -> int:
+        sql = f"SELECT count(*) AS n FROM {listing.table} WHERE {listing.clause}"  # noqa: S608
+        row = self.one(sql, *listing.args)
+        return int(row["n"]) if row else 0
+
+    def page(self, listing: Listing, order: str, limit: int, offset: int) -> list[sqlite3.Row]:
+        """Rows of a listing ordered by time then insertion."""
+        direction = "ASC" if order == "asc" else "DESC"
+        return self.all(
+            f"SELECT * FROM {listing.table} WHERE {listing.clause}"  # noqa: S608
+            f" ORDER BY {listing.time_column} {direction}, rowid {direction} LIMIT ? OFFSET ?",
+            *listing.args,
+            limit,
+            offset,
+        )
+
+    def end_lingering(self, now: float) -> None:
+        """Mark calls whose linger is over as ended, keeping the counters true."""
+        due = "FROM calls WHERE ended = 0 AND ends_at IS NOT NULL AND ends_at <= ?"
+        if self.one(f"SELECT 1 {due} LIMIT 1", now) is None:
+            return
+        with self.transaction() as db:
+            for row in db.execute(
+                f"SELECT account_id, count(*) AS n {due} GROUP BY account_id", (now,)
+            ):
+                db.execute(
+                    "UPDATE active_counts SET n = n - ? WHERE account_id = ?",
+                    (row["n"], row["account_id"]),
+                )
+            db.execute(f"UPDATE calls SET ended = 1 {due.removeprefix('FROM calls ')}", (now,))  # noqa: S608
+
+    def end_call(self, call_id: str, now: float, reason: str) -> None:
+        updated = self.db.execute(
+            "UPDATE calls SET ends_at = ?, ended = 1, end_reason = ? WHERE call_id = ?"
+            " AND ended = 0",
+            (now, reason, call_id),
+        )
+        if updated.rowcount:
+            self.db.execute(
+                "UPDATE active_counts SET n = n - 1 WHERE account_id ="
+                " (SELECT account_id FROM calls WHERE call_id = ?)",
+                (call_id,),
+            )
+
+    def end_call_by(self, call_id: str, ends_at: float, reason: str | None) -> None:
+        """The call ends at `ends_at` at the latest (a leg's outcome and linger, a hang-up
+        to come); the first reason given stays."""
+        self.db.execute(
+            "UPDATE calls SET ends_at = min(coalesce(ends_at, ?), ?), end_reason ="
+            " coalesce(end_reason, ?) WHERE call_id = ?",
+            (ends_at, ends_at, reason, call_id),
+        )
+
+    def insert_call(self, call: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO calls (call_id, account_id, direction, from_number, to_number,"
+            " start_time) VALUES (:call_id, :account_id, :direction, :from_number, :to_number,"
+            " :start_time)",
+            call,
+        )
+        self.db.execute(
+            "INSERT INTO active_counts VALUES (?, 1)"
+            " ON CONFLICT (account_id) DO UPDATE SET n = n + 1",
+            (call["account_id"],),
+        )
+
+    def insert_leg(self, leg: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO legs (leg_id, call_id, account_id, direction, from_number, to_number,"
+            " start_time, answer_at, outcome, outcome_at) VALUES (:leg_id, :call_id,"
+            " :account_id, :direction, :from_number, :to_number, :start_time, :answer_at,"
+            " :outcome, :outcome_at)",
+            leg,
+        )
+
+    def set_parked(self, call_id: str, parked: bool) -> None:
+        self.db.execute("UPDATE calls SET parked = ? WHERE call_id = ?", (int(parked), call_id))
+
+    def answer_ringing_legs(self, call_id: str, now: float) -> None:
+        self.db.execute(
+            "UPDATE legs SET answer_at = ? WHERE call_id = ? AND dropped = 0"
+            " AND outcome IS NULL AND (answer_at IS NULL OR answer_at > ?)",
+            (now, call_id, now),
+        )
+
+    def update_leg(self, leg_id: str, **values: Any) -> None:
+        """Set a leg's columns (names from the PBX's own code, never from a request)."""
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        self.db.execute(
+            f"UPDATE legs SET {assignments} WHERE leg_id = ?",  # noqa: S608
+            (*values.values(), leg_id),
+        )
+
+    def add_dtmf(self, leg_id: str, digits: str) -> None:
+        self.db.execute("UPDATE legs SET dtmf = dtmf || ? WHERE leg_id = ?", (digits, leg_id))
+
+    def add_event(
+        self, call_id: str, at: float, event: str, detail: str | None, leg_id: str | None
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO events (call_id, leg_id, at, event, detail) VALUES (?, ?, ?, ?, ?)",
+            (call_id, leg_id, at, event, detail),
+        )
+
+    def party_exists(self, account_id: str, extension: str) -> bool:
+        """Whether an extension has a user or a desk phone in the account."""
+        return (
+            self.one(
+                "SELECT 1 FROM users WHERE account_id = ? AND extension = ?"
+                " UNION SELECT 1 FROM devices WHERE account_id = ? AND extension = ?",
+                account_id,
+                extension,
+                account_id,
+                extension,
+            )
+            is not None
+        )
+
+    def device(self, account_id: str, mac: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM devices WHERE account_id = ? AND mac = ?", account_id, mac)
+
+    def device_extension(self, account_id: str, vh_id: str) -> str | None:
+        row = self.one(
+            "SELECT extension FROM devices WHERE account_id = ? AND upper(vh_id) = upper(?)",
+            account_id,
+            vh_id,
+        )
+        return str(row["extension"]) if row else None
+
+    # ----------------------------------------------------------------- scripted outcomes
+
+    def queue_outcomes(
+        self,
+        account_id: str,
+        target: str,
+        rows: list[tuple[str, float | None, int | None]],
+        most: int,
+    ) -> bool:
+        """Queue (outcome, seconds, status) rows for a party; False if the account would then
+        hold more than `most`."""
+        with self.transaction() as db:
+            queued = db.execute(
+                "SELECT count(*) FROM outcomes WHERE account_id = ?", (account_id,)
+            ).fetchone()[0]
+            if queued + len(rows) > most:
+                return False
+            db.executemany(
+                "INSERT INTO outcomes (account_id, target, outcome, seconds, status)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(account_id, target, *row) for row in rows],
+            )
+        return True
+
+    def queued_outcomes(self, account_id: str) -> list[sqlite3.Row]:
+        return self.all("SELECT * FROM outcomes WHERE account_id = ? ORDER BY seq", account_id)
+
+    def take_outcome(self, account_id: str, targets: tuple[str, ...]) -> sqlite3.Row | None:
+        """Take the next entry queued for any of a party's names (inside the caller's write
+        transaction, so two workers never take the same one)."""
+        marks = ",".join("?" * len(targets))
+        row = self.one(
+            f"SELECT * FROM outcomes WHERE account_id = ? AND target IN ({marks})"  # noqa: S608
+            " ORDER BY seq LIMIT 1",
+            account_id,
+            *targets,
+        )
+        if row is not None:
+            self.db.execute("DELETE FROM outcomes WHERE seq = ?", (row["seq"],))
+        return row
+
+    # ----------------------------------------------------------------- tokens and logins
+
+    def add_static_token(self, token_digest: str, account_id: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO tokens VALUES (?, 'access', ?, NULL, NULL, 0)",
+            (token_digest, account_id),
+        )
+
+    def add_tokens(
+        self,
+        account_id: str,
+        username: str,
+        access: tuple[str, float],
+        refresh: tuple[str, float],
+    ) -> None:
+        """An issued pair: each a (digest, expiry)."""
+        for kind, (token_digest, expires_at) in (("access", access), ("refresh", refresh)):
+            self.db.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, 0)",
+                (token_digest, kind, account_id, username, expires_at),
+            )
+
+    def token(self, token_digest: str, kind: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM tokens WHERE digest = ? AND kind = ?", token_digest, kind)
+
+    def mark_token_used(self, token_digest: str) -> None:
+        self.db.execute("UPDATE tokens SET used = 1 WHERE digest = ?", (token_digest,))
+
+    def quota(self, token_digest: str) -> sqlite3.Row | None:
+        return self.one("SELECT window_start, used FROM quota WHERE digest = ?", token_digest)
+
+    def start_quota(self, token_digest: str, now: float) -> None:
+        self.db.execute("INSERT OR REPLACE INTO quota VALUES (?, ?, 1)", (token_digest, now))
+
+    def use_quota(self, token_digest: str) -> None:
+        self.db.execute("UPDATE quota SET used = used + 1 WHERE digest = ?", (token_digest,))
+
+    def login_failures(self, key: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM login_failures WHERE key = ?", key)
+
+    def forget_old_failures(self, window_start: float, now: float) -> None:
+        self.db.execute(
+            "DELETE FROM login_failures WHERE window_start < ?"
+            " AND (locked_until IS NULL OR locked_until < ?)",
+            (window_start, now),
+        )
+
+    def set_login_failures(
+        self, key: str, window_start: float, failures: int, locked_until: float | None
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO login_failures VALUES (?, ?, ?, ?)",
+            (key, window_start, failures, locked_until),
+        )
+
+    def forget_failures(self, key: str) -> None:
+        self.db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+
+    def client_secret_digest(self, client_id: str) -> str | None:
+        row = self.one("SELECT secret_digest FROM clients WHERE client_id = ?", client_id)
+        return str(row["secret_digest"]) if row else None
+
+    def user(self, username: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM users WHERE username = ?", username)
+
+    # ----------------------------------------------------------------- the clock
+
+    def clock(self) -> sqlite3.Row | None:
+        """(offset, frozen_at) of the sandbox's clock; None: real time."""
+        return self.one("SELECT offset, frozen_at FROM clock")
+
+    def set_clock(self, offset: float, frozen_at: float | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO clock VALUES (1, ?, ?)", (offset, frozen_at))
+
+    # ----------------------------------------------------------------- faults and journal
+
+    def fault_count(self) -> int:
+        row = self.one("SELECT count(*) AS n FROM faults")
+        return int(row["n"]) if row else 0
+
+    def add_fault(self, operation: str, fault: str, times: int, retry_after: int) -> None:
+        self.db.execute(
+            "INSERT INTO faults (operation, fault, remaining, retry_after) VALUES (?, ?, ?, ?)",
+            (operation, fault, times, retry_after),
+        )
+
+    def faults(self) -> list[sqlite3.Row]:
+        return self.all("SELECT * FROM faults ORDER BY seq")
+
+    def take_fault(self, operation: str) -> sqlite3.Row | None:
+        """The next fault queued for an operation, counted as used (cheap when none is)."""
+        if self.one("SELECT 1 FROM faults LIMIT 1") is None:
+            return None
+        with self.transaction() as db:
+            row: sqlite3.Row | None = db.execute(
+                "SELECT seq, fault, remaining, retry_after FROM faults WHERE operation = ?"
+                " ORDER BY seq LIMIT 1",
+                (operation,),
+            ).fetchone()
+            if row is None:
+                return None
+            if row["remaining"] <= 1:
+                db.execute("DELETE FROM faults WHERE seq = ?", (row["seq"],))
+            else:
+                db.execute(
+                    "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (row["seq"],)
+                )
+        return row
+
+    def add_journal_entry(self, entry: dict[str, Any], keep: int) -> None:
+        """Add an entry, and now and then drop those older than the last `keep`."""
+        with self.transaction() as db:
+            seq = db.execute(
+                "INSERT INTO journal (at, account_id, operation, method, path, query, body,"
+                " status, call_id) VALUES (:at, :account_id, :operation, :method, :path, :query,"
+                " :body, :status, :call_id)",
+                entry,
+            ).lastrowid
+            if seq and seq % 100 == 0:
+                db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
+
+    def journal(self, filters: dict[str, str | None], limit: int) -> list[sqlite3.Row]:
+        """The most recent `limit` entries matching every filter given, oldest first."""
+        where, args = ["1 = 1"], []
+        for column in ("account_id", "operation", "call_id"):
+            if filters.get(column) is not None:
+                where.append(f"{column} = ?")
+                args.append(filters[column])
+        return self.all(
+            f"SELECT * FROM (SELECT * FROM journal WHERE {' AND '.join(where)}"  # noqa: S608
+            " ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+            *args,
+            limit,
+        )
+
+    # ----------------------------------------------------------------- what happened to calls
+
+    def call(self, account_id: str, call_id: str) -> sqlite3.Row | None:
+        """A call of the account, ended or not."""
+        return self.one(
+            "SELECT * FROM calls WHERE call_id = ? AND account_id = ?", call_id, account_id
+        )
+
+    def events(self, call_id: str) -> list[sqlite3.Row]:
+        return self.all("SELECT * FROM events WHERE call_id = ? ORDER BY seq", call_id)
+
+    def legs(self, call_id: str) -> list[sqlite3.Row]:
+        """Every leg of a call, dropped ones too."""
+        return self.all("SELECT * FROM legs WHERE call_id = ? ORDER BY seq", call_id)
+
+    def active_calls_now(self, account_id: str, now: float) -> list[sqlite3.Row]:
+        return self.all(
+            "SELECT * FROM calls WHERE account_id = ? AND ended = 0"
+            " AND (ends_at IS NULL OR ends_at > ?) ORDER BY seq",
+            account_id,
+            now,
+        )

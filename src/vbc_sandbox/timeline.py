@@ -18,12 +18,10 @@ def entry(at: float, event: str, detail: Any = None, leg_id: Any = None) -> dict
 
 
 def timeline(store: Store, account_id: str, call_id: str, now: float) -> list[dict[str, Any]]:
-    call = store.one(
-        "SELECT * FROM calls WHERE call_id = ? AND account_id = ?", call_id, account_id
-    )
+    call = store.call(account_id, call_id)
     if call is None:
         raise NotFound()
-    events = store.all("SELECT * FROM events WHERE call_id = ? ORDER BY seq", call_id)
+    events = store.events(call_id)
     # Sorted by time; at the same moment, in the order things were noted, with what a leg
     # did (answered, busy) right after its ringing.
     keyed = [
@@ -33,7 +31,7 @@ def timeline(store: Store, account_id: str, call_id: str, now: float) -> list[di
     rang = {e["leg_id"]: e["seq"] for e in events if e["event"] == "ringing"}
     # A leg stops mattering once it is dropped (hung up, transferred away) or the call ends.
     left_at = {e["leg_id"]: e["at"] for e in events if e["leg_id"] and e["event"] in LEFT}
-    for leg in store.all("SELECT * FROM legs WHERE call_id = ?", call_id):
+    for leg in store.legs(call_id):
         until = min(now, left_at.get(leg["leg_id"], now), ended_at if ended_at else now)
         after = rang.get(leg["leg_id"], 0) + 0.5
         keyed += [((item["at"], after), item) for item in leg_events(leg, until)]
