@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from vbc_sandbox.clock import Clock
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
 from vbc_sandbox.pbx import Pbx
 from vbc_sandbox.settings import Settings
@@ -39,7 +40,7 @@ def populate(path: Path, calls: int) -> None:
     settings = Settings()
     store = Store(None)
     store.load_seed(settings.seed_file)
-    pbx = Pbx(store, settings)
+    pbx = Pbx(store, settings, Clock(store))
     for _ in range(calls):
         pbx.dial(ACCOUNT, DIAL)
     store.db.execute("VACUUM INTO ?", (str(path),))
@@ -132,7 +133,7 @@ def list_latency(db: Path) -> float:
 
 def main() -> int:
     if shutil.which("wrk") is None:
-        print("bench: wrk is not installed (make bench installs it with apt-get)", file=sys.stderr)
+        print("bench: wrk is not installed (make bench-deps installs it)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as scratch:
         small, large = Path(scratch, "1k.db"), Path(scratch, "100k.db")
