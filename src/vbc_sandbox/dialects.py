@@ -104,14 +104,23 @@ class Observed(Documented):
             for ext, (user, device) in self.store.extensions(account_id).items()
         }
 
-    def name_of(self, account_id: str, number: str, placeholder: str) -> str:
-        known = self.directory(account_id).get(number)
+    @staticmethod
+    def name_in(names: dict[str, tuple[str, str | None]], number: str, placeholder: str) -> str:
+        known = names.get(number)
         return known[0] if known else placeholder
 
-    def leg(self, leg: sqlite3.Row, status: str, now: float) -> dict[str, Any]:
-        account = leg["account_id"]
+    def leg(
+        self,
+        leg: sqlite3.Row,
+        status: str,
+        now: float,
+        names: dict[str, tuple[str, str | None]] | None = None,
+    ) -> dict[str, Any]:
+        """`names`: the account's directory, when the caller has already read it."""
+        if names is None:
+            names = self.directory(leg["account_id"])
         # A leg reaches the party in to_number; one that is not ours is the outside world.
-        ours = self.directory(account).get(leg["to_number"])
+        ours = names.get(leg["to_number"])
         answered = (
             leg["answer_at"] if leg["answer_at"] is not None and leg["answer_at"] <= now else None
         )
@@ -122,9 +131,9 @@ class Observed(Documented):
             "device_id": (ours[1] or leg["to_number"]) if ours else "pstn",
             "direction": leg["direction"],
             "extension": leg["to_number"],
-            "from_name": self.name_of(account, leg["from_number"], leg["from_number"]),
+            "from_name": self.name_in(names, leg["from_number"], leg["from_number"]),
             "from_number": leg["from_number"],
-            "to_name": self.name_of(account, leg["to_number"], "Outbound Call"),
+            "to_name": self.name_in(names, leg["to_number"], "Outbound Call"),
             "to_number": leg["to_number"],
             "status": "disconnected" if status in OUTCOMES else status,
             "start_time": micros(leg["start_time"]),
@@ -136,6 +145,8 @@ class Observed(Documented):
         self, call: sqlite3.Row, legs: list[sqlite3.Row], statuses: list[str], now: float
     ) -> dict[str, Any]:
         account = call["account_id"]
+        # Read once for the call and its legs (each read checks the directory's version).
+        names = self.directory(account)
         status = status_of(statuses)
         if status in OUTCOMES:
             status = "disconnected"
@@ -146,15 +157,15 @@ class Observed(Documented):
             "call_id": call["call_id"],
             "direction": call["direction"],
             "status": status,
-            "from_name": self.name_of(account, call["from_number"], call["from_number"]),
+            "from_name": self.name_in(names, call["from_number"], call["from_number"]),
             "from_number": call["from_number"],
-            "to_name": self.name_of(account, call["to_number"], "Outbound Call"),
+            "to_name": self.name_in(names, call["to_number"], "Outbound Call"),
             "to_number": call["to_number"],
             "start_time": micros(call["start_time"]),
             "end_time": "0",
             "flags": [],
             "leg_map": {
-                leg["leg_id"]: self.leg(leg, leg_status, now)
+                leg["leg_id"]: self.leg(leg, leg_status, now, names)
                 for leg, leg_status in zip(legs, statuses, strict=True)
             },
         }
