@@ -14,7 +14,7 @@ define generate_into
 endef
 
 .PHONY: help install generate check-generated spec-lint lint portability spec-diff spec-diff-files \
-	changelog spec-gate browser-deps docs test conformance bench bench-deps lock
+	changelog spec-gate browser-deps server-deps docs test conformance bench bench-deps lock
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
@@ -33,9 +33,10 @@ help:
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
 	@echo "make docs             write the API reference page to build/docs (offline)"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
-	@echo "make test             lint, check-generated and the test suite"
+	@echo "make test             lint, check-generated and the test suite (the sandbox's"
+	@echo "                      tests on SQLite, then again on a throwaway PostgreSQL)"
 	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx, test kit)"
-	@echo "make bench-deps       install wrk, which make bench needs (apt-get, as root)"
+	@echo "make bench-deps       install wrk and PostgreSQL, which make bench needs (as root)"
 	@echo "make lock             rewrite constraints.txt: the versions CI installs"
 
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -97,23 +98,38 @@ browser-deps:
 			chromium chromium-driver >/dev/null; } || \
 		{ echo "the browser tests need chromium and chromedriver: apt-get install chromium chromium-driver" >&2; exit 1; }
 
+# The shared-sandbox tests start throwaway servers from Debian's packages: PostgreSQL (initdb,
+# pg_ctl) and nginx, as compose.yaml's proxy; as root, this installs them.
+server-deps:
+	@{ ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1 && \
+		{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			postgresql nginx >/dev/null; } || \
+		{ echo "the shared-sandbox tests need: apt-get install postgresql nginx" >&2; exit 1; }
+
 docs: install
 	python scripts/docs.py build/docs
 
-test: lint check-generated portability spec-gate browser-deps
+# The sandbox's own tests run twice: on SQLite with everything else, then on PostgreSQL.
+SANDBOX_TESTS := tests/test_sandbox_calls.py tests/test_sandbox_service.py tests/test_test_kit.py \
+	tests/test_live_dialects_sandbox.py tests/test_hostile_input.py
+
+test: lint check-generated portability spec-gate browser-deps server-deps
 	pytest
+	pytest --sandbox-db postgresql $(SANDBOX_TESTS)
 
 conformance: $(BIN)/.installed
 	vbc-conformance $(CONFORMANCE_ARGS)
 
 # wrk (from Debian) generates load for the server benchmarks: a Python client would be the
 # bottleneck. `make bench-deps` installs it as root; make bench itself installs nothing.
-bench-deps:
+bench-deps: server-deps
 	apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: make bench-deps (as root)" >&2; exit 1; }
 	python bench/bench_sandbox.py
+	python bench/bench_shared_sandbox.py
 	python bench/bench_sdk.py
 	python bench/bench_test_kit.py
 

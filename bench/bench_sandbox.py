@@ -47,21 +47,23 @@ def populate(path: Path, calls: int) -> None:
     store.db.close()
 
 
+def wrk_command(url: str, connections: int) -> list[str]:
+    """wrk, one thread, for SECONDS, with the benchmark's token."""
+    return [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{SECONDS}s",
+        "-H",
+        f"Authorization: Bearer {TOKEN}",
+        url,
+    ]
+
+
 def wrk(url: str, connections: int = 16) -> tuple[float, float]:
     """(requests per second, mean latency in ms) for GET url."""
     output = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{SECONDS}s",
-            "-H",
-            f"Authorization: Bearer {TOKEN}",
-            url,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
+        wrk_command(url, connections), check=True, capture_output=True, text=True
     ).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:

@@ -1,13 +1,18 @@
-"""Sandboxes the tests talk to: real `vbc-sandbox` processes on loopback ports."""
+"""Sandboxes the tests talk to: real `vbc-sandbox` processes on loopback ports, on SQLite or
+(with `--sandbox-db postgresql`) each on a fresh database of a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
+from tests.postgres_server import PostgresServer
+from vbc_sandbox.engines import is_postgres
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.settings import LOOPBACK_CONTROL_TOKEN
+from vbc_sandbox.store import Store
 from vbc_telephony_api import AuthenticatedClient
 
 TOKEN = "token-for-1234"
@@ -25,6 +30,67 @@ ALICE_LOGIN = {
 #: The control API's token of a sandbox on loopback started without --admin-token.
 ADMIN = {"Authorization": f"Bearer {LOOPBACK_CONTROL_TOKEN}"}
 STATIC_TOKENS = ["--token", f"{TOKEN}:{ACCOUNT}", "--token", f"{OTHER_TOKEN}:{OTHER_ACCOUNT}"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sandbox-db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="where every sandbox of this run keeps its state: SQLite (memory, or the file a"
+        " test names) or PostgreSQL (a fresh database of a throwaway server per sandbox, one"
+        " per file a test names)",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server on loopback."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sandbox_storage(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Puts every sandbox of a `--sandbox-db postgresql` run on PostgreSQL: those started as
+    processes and those built in this one. A SQLite file a test names (to restart on it, or
+    to share it between workers) becomes one database, so the test means the same there."""
+    backend: str = request.config.getoption("--sandbox-db")
+    if backend == "sqlite":
+        yield backend
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    databases: dict[str, str] = {}
+
+    def database_for(location: str | None) -> str:
+        if location is None:
+            return server.new_database()
+        if is_postgres(location):
+            return location
+        if location not in databases:
+            databases[location] = server.new_database()
+        return databases[location]
+
+    start_process = SandboxProcess.__init__
+    open_store = Store.__init__
+
+    def on_postgres(self: SandboxProcess, args: Any = (), **options: Any) -> None:
+        args = list(args)
+        if options.get("module", "vbc_sandbox.cli") == "vbc_sandbox.cli":
+            if "--db" in args:
+                at = args.index("--db") + 1
+                args[at] = database_for(args[at])
+            else:
+                args += ["--db", database_for(None)]
+        start_process(self, args, **options)
+
+    def store_on_postgres(self: Store, location: str | None, **options: Any) -> None:
+        open_store(self, database_for(location), **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SandboxProcess, "__init__", on_postgres)
+        patch.setattr(Store, "__init__", store_on_postgres)
+        yield backend
 
 
 @pytest.fixture(scope="session")

@@ -277,7 +277,7 @@ def test_two_workers_transferring_one_leg_at_once_move_it_once(
     """An action checks and writes in one write transaction. Two workers (two stores on one
     file) transfer the same leg while each is slowed between its check and its write: the
     second waits for the first, then finds the leg gone, and the call keeps two parties."""
-    settings = Settings(db_path=str(tmp_path / "s.db"))
+    settings = Settings(db=str(tmp_path / "s.db"))
     first, second = Sandbox.build(settings), Sandbox.build(settings)
     call_id = first.pbx.dial(
         ACCOUNT,

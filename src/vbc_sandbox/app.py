@@ -16,13 +16,14 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 import vbc_spec as spec
 from vbc_sandbox import handlers, pages
 from vbc_sandbox.auth import Authority
 from vbc_sandbox.clock import Clock
 from vbc_sandbox.devices import Registrations
+from vbc_sandbox.engines import StoreUnavailable
 from vbc_sandbox.errors import NotFound, OAuthError, SandboxError, Unauthorized, documented_body
 from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
@@ -59,7 +60,7 @@ class Sandbox:
 
     @classmethod
     def build(cls, settings: Settings) -> Sandbox:
-        store = Store(settings.db_path)
+        store = Store(settings.db)
         store.load_seed(settings.seed_file)
         clock = Clock(store)
         return cls(
@@ -219,7 +220,22 @@ class SandboxApp:
                 error = NotFound("The control API is off: start vbc-sandbox with --admin-token")
                 await JSONResponse(error.body(), error.status)(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except StoreUnavailable as error:
+            # Outside connexion's handlers (the fault queue, the journal): still a clean 503.
+            log.warning("the database cannot be reached: %s", error.__cause__ or error)
+            if not started and scope["type"] == "http":
+                await JSONResponse(error.body(), error.status, error.headers())(
+                    scope, receive, send
+                )
 
 
 def create_app(settings: Settings | None = None) -> SandboxApp:

@@ -18,9 +18,12 @@ import uvicorn.config
 
 from vbc_sandbox.app import SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
+from vbc_sandbox.engines import is_postgres, shown
+from vbc_sandbox.errors import SandboxError
 from vbc_sandbox.pbx import MAGIC_NUMBERS
 from vbc_sandbox.settings import (
     CONTROL_TOKEN_VARIABLE,
+    DB_VARIABLE,
     DEFAULT_SEED,
     LOOPBACK_CONTROL_TOKEN,
     MAX_BODY_BYTES,
@@ -29,6 +32,7 @@ from vbc_sandbox.settings import (
     StaticToken,
 )
 from vbc_sandbox.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
+from vbc_sandbox.store import Store
 from vbc_spec import API_BASE_PATH
 from vbc_telephony._version import __version__
 
@@ -83,7 +87,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed-file", type=Path, default=DEFAULT_SEED, help="accounts, users and devices (JSON)"
     )
-    p.add_argument("--db", help="SQLite file: state shared by workers and kept across restarts")
+    p.add_argument(
+        "--db",
+        default=os.environ.get(DB_VARIABLE),
+        help="where the state lives: a postgresql://USER:PASSWORD@HOST/DB URL (any number of"
+        " instances on any hosts share it) or a SQLite file (the workers of this host share it);"
+        f" kept across restarts; default ${DB_VARIABLE}, else memory",
+    )
+    p.add_argument(
+        "--db-wait",
+        type=float,
+        default=0.0,
+        help="seconds to keep trying a PostgreSQL server that is not up yet (default 0)",
+    )
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument(
         "--ring-delay",
@@ -163,8 +179,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise ValueError("--ring-delay and --linger must be >= 0, --token-ttl > 0")
     if min(args.max_body_bytes, args.login_failures, args.max_connections) < 1:
         raise ValueError("--max-body-bytes, --login-failures and --max-connections must be >= 1")
-    if args.lockout < 0 or args.header_timeout <= 0:
-        raise ValueError("--lockout must be >= 0 and --header-timeout > 0")
+    if args.lockout < 0 or args.header_timeout <= 0 or args.db_wait < 0:
+        raise ValueError("--lockout and --db-wait must be >= 0 and --header-timeout > 0")
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
     static_tokens = tuple(StaticToken.parse(text) for text in args.token)
@@ -184,7 +200,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=control_token,
         journal=not args.no_journal,
         seed_file=args.seed_file,
-        db_path=db,
+        db=db,
         validate_responses=args.validate_responses,
         dialect=args.dialect,
         max_body_bytes=args.max_body_bytes,
@@ -209,11 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"vbc-sandbox: {error}", file=sys.stderr)
         return 2
+    if is_postgres(settings.db):
+        # Asked here, once, so a bad URL or a server that is down is one line, not a
+        # traceback from each worker. The workers apply the migrations.
+        try:
+            Store(settings.db, connect_wait=args.db_wait).close()
+        except (RuntimeError, SandboxError) as error:
+            print(f"vbc-sandbox: {error}", file=sys.stderr)
+            return 2
     os.environ[SETTINGS_VARIABLE] = settings_to_env(settings)
     # This process's protocol class, and (through the environment) each worker's.
     os.environ[HEADER_TIMEOUT_VARIABLE] = str(args.header_timeout)
     HeaderDeadlineProtocol.header_timeout = args.header_timeout
-    where = settings.db_path or "memory"
+    where = shown(settings.db)
     print(
         f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
         f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s),"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 from vbc_sandbox import paging
 from vbc_sandbox.dialects import as_json_number
 from vbc_sandbox.errors import NotFound
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Row, Store
 
 
 def canonical_mac(text: str) -> str:
@@ -18,7 +17,7 @@ def canonical_mac(text: str) -> str:
     return "-".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
-def device_json(row: sqlite3.Row) -> dict[str, Any]:
+def device_json(row: Row) -> dict[str, Any]:
     registered = row["registered_at"]
     return {
         "account_id": as_json_number(row["account_id"]),

@@ -14,10 +14,9 @@ The PBX keeps one state; a dialect only renders it (see `Call` in openapi.yaml).
 from __future__ import annotations
 
 import functools
-import sqlite3
 from typing import Any
 
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Row, Store
 
 DIALECTS = ("documented", "observed")
 #: Leg outcomes that end a call (busy, failed, unanswered): internal and documented states.
@@ -53,7 +52,7 @@ class Documented:
     #: Whether the last page of a list names a next page anyway.
     last_page_names_next = False
 
-    def leg(self, leg: sqlite3.Row, status: str, now: float) -> dict[str, Any]:
+    def leg(self, leg: Row, status: str, now: float) -> dict[str, Any]:
         return {
             "account_id": as_json_number(leg["account_id"]),
             "call_id": leg["call_id"],
@@ -65,9 +64,7 @@ class Documented:
             "status": status,
         }
 
-    def call(
-        self, call: sqlite3.Row, legs: list[sqlite3.Row], statuses: list[str], now: float
-    ) -> dict[str, Any]:
+    def call(self, call: Row, legs: list[Row], statuses: list[str], now: float) -> dict[str, Any]:
         return {
             "account_id": as_json_number(call["account_id"]),
             "call_id": call["call_id"],
@@ -111,7 +108,7 @@ class Observed(Documented):
 
     def leg(
         self,
-        leg: sqlite3.Row,
+        leg: Row,
         status: str,
         now: float,
         names: dict[str, tuple[str, str | None]] | None = None,
@@ -141,9 +138,7 @@ class Observed(Documented):
             "end_time": micros(ended),
         }
 
-    def call(
-        self, call: sqlite3.Row, legs: list[sqlite3.Row], statuses: list[str], now: float
-    ) -> dict[str, Any]:
+    def call(self, call: Row, legs: list[Row], statuses: list[str], now: float) -> dict[str, Any]:
         account = call["account_id"]
         # Read once for the call and its legs (each read checks the directory's version).
         names = self.directory(account)

@@ -203,8 +203,9 @@ async def get_timeline(account_id: str, call_id: str) -> Reply:
 
 
 async def health() -> Reply:
-    # The pid tells which worker process answered (the multi-worker test relies on it).
-    return ok({"status": "ok", "worker": os.getpid()})
+    """Ready, and the database with it (a 503 when it cannot be reached, so a load balancer
+    stops sending requests). The pid tells which worker process answered."""
+    return ok({"status": "ok", "worker": os.getpid(), "database": sandbox().store.ping()})
 
 
 def bearer_info(token: str, request: Any) -> dict[str, str]:

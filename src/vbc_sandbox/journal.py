@@ -6,6 +6,7 @@ no header is kept, and the token form's secrets are replaced before a body is st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vbc_sandbox import routes
 from vbc_sandbox.clock import Clock
+from vbc_sandbox.engines import StoreUnavailable
 from vbc_sandbox.errors import BadRequest, documented_body
 from vbc_sandbox.store import Store
 
@@ -156,20 +158,34 @@ class TestKitLayer:
                 await self.app(scope, receiving, sending)
         finally:
             if self.journal is not None:
-                content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
-                self.journal.record(
-                    {
-                        "at": self.clock.now(),
-                        "account_id": touched.get("account_id", params.get("account_id")),
-                        "operation": operation,
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "query": scope.get("query_string", b"").decode("latin-1"),
-                        "body": readable_body(bytes(received), content_type.decode("latin-1")),
-                        "status": status,
-                        "call_id": touched.get("call_id", params.get("call_id")),
-                    }
-                )
+                self.keep(scope, status, bytes(received), operation, params, touched)
+
+    def keep(
+        self,
+        scope: Scope,
+        status: int,
+        received: bytes,
+        operation: str | None,
+        params: dict[str, str],
+        touched: dict[str, str],
+    ) -> None:
+        """Journal a request, unless the database is gone (its answer, a 503, is sent)."""
+        assert self.journal is not None
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        with contextlib.suppress(StoreUnavailable):
+            self.journal.record(
+                {
+                    "at": self.clock.now(),
+                    "account_id": touched.get("account_id", params.get("account_id")),
+                    "operation": operation,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "body": readable_body(received, content_type.decode("latin-1")),
+                    "status": status,
+                    "call_id": touched.get("call_id", params.get("call_id")),
+                }
+            )
 
 
 async def inject(fault: tuple[str, int], scope: Scope, receive: Receive, send: Send) -> int:

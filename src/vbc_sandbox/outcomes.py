@@ -8,13 +8,12 @@ Build the queue's entries with the functions below (a test passes them to
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import attrs
 
 from vbc_sandbox.errors import BadRequest
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Row, Store
 
 #: Seconds a `no_answer` leg rings before it gives up, unless the entry says.
 NO_ANSWER_AFTER = 30.0
@@ -81,7 +80,7 @@ class Timing:
     """Why, in words, for the call's timeline."""
 
 
-def timing(entry: sqlite3.Row, starts: float, ring_delay: float) -> Timing:
+def timing(entry: Row, starts: float, ring_delay: float) -> Timing:
     """What a queued entry does to a leg that rings from `starts`."""
     name, seconds = entry["outcome"], entry["seconds"]
     if name == "answer_after":

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 from typing import Any
 
 import attrs
 
-from vbc_sandbox.store import Listing, Store
+from vbc_sandbox.store import Listing, Row, Store
 
 #: A larger page_size is served as this many; the response's page_size says so.
 MAX_PAGE_SIZE = 1000
@@ -38,7 +37,7 @@ class PageQuery:
 
 def page_of(
     store: Store, listing: Listing, query: PageQuery, total: int | None = None
-) -> tuple[list[sqlite3.Row], int]:
+) -> tuple[list[Row], int]:
     """The rows of one page, ordered by time then insertion, and how many pages there are
     (`total` rows are listed; counted here when the caller does not know)."""
     if total is None:

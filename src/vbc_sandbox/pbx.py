@@ -8,7 +8,6 @@ deterministic, survives a restart, and is the same in every worker process.
 from __future__ import annotations
 
 import re
-import sqlite3
 import uuid
 from typing import Any
 
@@ -20,7 +19,7 @@ from vbc_sandbox.dialects import OUTCOMES, as_json_number, dialect_for, status_o
 from vbc_sandbox.errors import Conflict, NotFound, SandboxError
 from vbc_sandbox.outcomes import Scripts, Timing, timing
 from vbc_sandbox.settings import Settings
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Row, Store
 
 #: PSTN numbers with a fixed outcome, as SIP would report it.
 MAGIC_NUMBERS = {
@@ -58,30 +57,30 @@ class Pbx:
 
     # ----------------------------------------------------------------- reading
 
-    def leg_status(self, leg: sqlite3.Row, now: float) -> str:
+    def leg_status(self, leg: Row, now: float) -> str:
         if leg["outcome"] and now >= leg["outcome_at"]:
             return str(leg["outcome"])
         if leg["answer_at"] is not None and now >= leg["answer_at"]:
             return "on-call"
         return "ringing"
 
-    def call_status(self, legs: list[sqlite3.Row], now: float) -> str:
+    def call_status(self, legs: list[Row], now: float) -> str:
         return status_of([self.leg_status(leg, now) for leg in legs])
 
-    def leg_json(self, leg: sqlite3.Row, now: float) -> dict[str, Any]:
+    def leg_json(self, leg: Row, now: float) -> dict[str, Any]:
         return self.dialect.leg(leg, self.leg_status(leg, now), now)
 
-    def call_json(self, call: sqlite3.Row, legs: list[sqlite3.Row], now: float) -> dict[str, Any]:
+    def call_json(self, call: Row, legs: list[Row], now: float) -> dict[str, Any]:
         statuses = [self.leg_status(leg, now) for leg in legs]
         return self.dialect.call(call, legs, statuses, now)
 
-    def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row:
+    def active_call(self, account_id: str, call_id: str, now: float) -> Row:
         call = self.store.active_call(account_id, call_id, now)
         if call is None:
             raise NotFound()
         return call
 
-    def live_legs(self, call_id: str) -> list[sqlite3.Row]:
+    def live_legs(self, call_id: str) -> list[Row]:
         return self.store.live_legs(call_id)
 
     def get_call(self, account_id: str, call_id: str) -> dict[str, Any]:
@@ -99,7 +98,7 @@ class Pbx:
         self.active_call(account_id, call_id, now)
         return self.leg_json(self.live_leg(call_id, leg_id), now)
 
-    def live_leg(self, call_id: str, leg_id: str) -> sqlite3.Row:
+    def live_leg(self, call_id: str, leg_id: str) -> Row:
         leg = self.store.live_leg(call_id, leg_id)
         if leg is None:
             raise NotFound()
@@ -126,7 +125,7 @@ class Pbx:
         if query.start_time is None and query.end_time is None and extension is None:
             total = self.store.active_count(account_id, as_of)
         page_items, pages = paging.page_of(self.store, listing, query, total)
-        legs_by_call: dict[str, list[sqlite3.Row]] = {call["call_id"]: [] for call in page_items}
+        legs_by_call: dict[str, list[Row]] = {call["call_id"]: [] for call in page_items}
         for leg in self.store.live_legs_of(list(legs_by_call)):
             legs_by_call[leg["call_id"]].append(leg)
         return {
@@ -272,7 +271,7 @@ class Pbx:
     def transfer(
         self,
         call: dict[str, Any],
-        leg: sqlite3.Row,
+        leg: Row,
         keeping: str,
         target: Party,
         now: float,
@@ -297,7 +296,7 @@ class Pbx:
 
     # ----------------------------------------------------------------- call actions
 
-    def acting_on(self, account_id: str, call_id: str) -> tuple[sqlite3.Row, str, float]:
+    def acting_on(self, account_id: str, call_id: str) -> tuple[Row, str, float]:
         now = self.clock.now()
         call = self.active_call(account_id, call_id, now)
         status = self.call_status(self.live_legs(call_id), now)
@@ -419,9 +418,7 @@ class Pbx:
             self.store.update_leg(leg_id, held=0)
             return {**result, "call_state": "on-call"}
 
-    def join(
-        self, call: sqlite3.Row, leg: sqlite3.Row, other_id: str, now: float
-    ) -> dict[str, Any]:
+    def join(self, call: Row, leg: Row, other_id: str, now: float) -> dict[str, Any]:
         """Attended transfer: the other leg joins this call and this leg drops out."""
         other = self.store.active_leg_of_account(call["account_id"], other_id, now)
         if (

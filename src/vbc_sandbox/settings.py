@@ -12,6 +12,8 @@ DEFAULT_SEED = Path(__file__).with_name("seed.json")
 MAX_BODY_BYTES = 64 * 1024
 #: The control API's token, kept off the command line (where `ps` would show it).
 CONTROL_TOKEN_VARIABLE = "VBC_SANDBOX_ADMIN_TOKEN"  # noqa: S105 (a variable name)
+#: The --db default, so a PostgreSQL password stays off the command line too.
+DB_VARIABLE = "VBC_SANDBOX_DB"
 #: The control API's bearer token when the sandbox listens on loopback and none is given.
 #: It is well known on purpose: loopback is the test mode, and any token at all keeps a web
 #: page from driving the control API (browsers cannot send one across origins unasked).
@@ -60,8 +62,10 @@ class Settings:
     rate_limit: RateLimit | None = None
     static_tokens: tuple[StaticToken, ...] = ()
     seed_file: Path = DEFAULT_SEED
-    db_path: str | None = None
-    """SQLite file shared by workers and kept across restarts; None keeps state in memory."""
+    db: str | None = attrs.field(default=None, repr=False)
+    """Where the state lives: a postgresql:// URL (instances on any host share it), a SQLite
+    file (workers of one host share it; kept across restarts), or None (memory). Not in the
+    repr: a URL may hold a password."""
     validate_responses: bool = False
     """Check every response against openapi.yaml (the test suite turns this on)."""
     max_body_bytes: int = MAX_BODY_BYTES

@@ -1,8 +1,9 @@
-"""The sandbox's storage: every SQL statement it runs is here, over SQLite state shared by
-every worker (accounts, tokens, calls, legs, devices, the test kit's clock, queues and
-journal). The other modules decide; this one reads and writes. An action that checks and
-then writes runs both inside one `transaction()` (BEGIN IMMEDIATE), so no other worker acts
-in between.
+"""The sandbox's storage: every SQL statement it runs is here, over state shared by every
+worker and instance (accounts, tokens, calls, legs, devices, the test kit's clock, queues and
+journal), in SQL that SQLite and PostgreSQL both accept (`engines.py` runs it). The other
+modules decide; this one reads and writes. An action that checks and then writes runs both
+inside one `transaction()`, which holds the state's write lock, so no other worker or
+instance acts in between.
 
 Secrets are stored only as SHA-256 digests, so a copied database file leaks no token.
 """
@@ -12,13 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import attrs
+
+from vbc_sandbox.engines import Engine, Row, open_engine
+
+__all__ = ["Listing", "Row", "Store"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (account_id TEXT PRIMARY KEY, name TEXT NOT NULL);
@@ -59,7 +64,7 @@ CREATE TABLE IF NOT EXISTS login_failures (key TEXT PRIMARY KEY, window_start RE
 -- The test kit: the sandbox's clock, what happens next to a party, faults to inject, what
 -- was asked of the sandbox, and what happened to each call.
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 1),
-    offset REAL NOT NULL, frozen_at REAL);
+    "offset" REAL NOT NULL, frozen_at REAL);
 CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL, seconds REAL,
     status INTEGER);
@@ -77,13 +82,20 @@ CREATE INDEX IF NOT EXISTS events_by_call ON events (call_id, seq);
 -- of them renew (a counter could come back to an old value after a restore).
 CREATE TABLE IF NOT EXISTS directory_version (id INTEGER PRIMARY KEY CHECK (id = 1),
     version INTEGER NOT NULL);
-INSERT OR IGNORE INTO directory_version VALUES (1, 0);
+INSERT INTO directory_version VALUES (1, 0) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS snapshots (snapshot_id TEXT NOT NULL, taken_at REAL NOT NULL,
     tbl TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (snapshot_id, tbl));
 """
 
-#: Columns added after a table was first released: a --db file from before gets them on start.
-ADDED_COLUMNS = {("calls", "end_reason"): "TEXT"}
+#: The schema's versions, each applied once, in order, by the first instance to start on a
+#: database that lacks it (under the write lock, so instances starting together agree).
+MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
+    (1, "the tables", lambda engine: engine.create(SCHEMA)),
+    # A --db file of the first release has calls without it.
+    (2, "calls.end_reason", lambda engine: engine.add_column("calls", "end_reason", "TEXT")),
+    # Devices are listed in the order they were added (SQLite's rowid; PostgreSQL needs one).
+    (3, "devices in insertion order", lambda engine: engine.add_insertion_order("devices")),
+)
 
 #: What a snapshot holds and a reset clears (accounts and the rest are reloaded from the seed).
 CALL_STATE = ("calls", "legs", "active_counts", "events")
@@ -119,45 +131,63 @@ class Listing:
         return Listing(self.table, self.time_column, where, args)
 
 
+def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...], replace: bool) -> str:
+    """An INSERT that replaces (or keeps) the row with the same key, in SQL both engines take."""
+    marks = ", ".join("?" * len(columns))
+    names = ", ".join(f'"{column}"' for column in columns)
+    keep = [f'"{column}" = excluded."{column}"' for column in columns if column not in key]
+    action = f"DO UPDATE SET {', '.join(keep)}" if replace and keep else "DO NOTHING"
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) {action}"  # noqa: S608
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Store:
-    """One connection per process; WAL lets several worker processes share one file."""
+    """The state, on the engine `location` names: a postgresql:// URL, a SQLite file, or
+    None (SQLite in memory)."""
 
-    def __init__(self, path: str | None) -> None:
-        self.db = sqlite3.connect(
-            path or ":memory:", isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self.db.row_factory = sqlite3.Row
-        if path:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        for (table, column), kind in ADDED_COLUMNS.items():
-            columns = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            if column not in columns:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    def __init__(self, location: str | None, *, connect_wait: float = 0.0) -> None:
+        self.db = open_engine(location, wait=connect_wait)
+        self.location = location
+        self.schema_version = self.migrate()
         self.seed: dict[str, Any] = {"accounts": []}
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front, so workers never deadlock."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    def migrate(self) -> int:
+        """Apply the migrations this database lacks; the schema's version."""
+        with self.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+            row = db.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()
+            for version, _what, step in MIGRATIONS:
+                if version > int(row["v"]):
+                    step(db)
+                    db.execute("INSERT INTO schema_version VALUES (?)", (version,))
+        return MIGRATIONS[-1][0]
 
-    def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.db.execute(sql, args).fetchone()
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self) -> AbstractContextManager[Engine]:
+        """A write transaction holding the state's write lock from its start."""
+        return self.db.transaction()
+
+    def one(self, sql: str, *args: Any) -> Row | None:
+        row: Row | None = self.db.execute(sql, args).fetchone()
         return row
 
-    def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+    def all(self, sql: str, *args: Any) -> list[Row]:
         return self.db.execute(sql, args).fetchall()
+
+    def ping(self) -> dict[str, Any]:
+        """The database's state for /sandbox/health (raises StoreUnavailable)."""
+        started = time.perf_counter()
+        self.one("SELECT 1 AS up")
+        return {
+            "engine": self.db.name,
+            "schema_version": self.schema_version,
+            "round_trip_ms": round((time.perf_counter() - started) * 1000, 3),
+        }
 
     def extensions(self, account_id: str) -> dict[str, tuple[str | None, str | None]]:
         """The account's extensions: extension -> (its user's name, its desk phone's VH id)."""
@@ -195,10 +225,10 @@ class Store:
     def add_seed(self, seed: dict[str, Any]) -> None:
         """Add (or replace) accounts, users, devices and clients until the next reset."""
         with self.transaction() as db:
-            self.add_directory(db, seed, "INSERT OR REPLACE")
+            self.add_directory(db, seed, replace=True)
 
     @staticmethod
-    def directory_changed(db: sqlite3.Connection) -> None:
+    def directory_changed(db: Engine) -> None:
         db.execute("UPDATE directory_version SET version = ?", (secrets.randbits(62),))
 
     def directory_version(self) -> int:
@@ -206,26 +236,37 @@ class Store:
         return int(row["version"]) if row else 0
 
     @staticmethod
-    def add_directory(
-        db: sqlite3.Connection, seed: dict[str, Any], insert: str = "INSERT OR IGNORE"
-    ) -> None:
+    def add_directory(db: Engine, seed: dict[str, Any], replace: bool = False) -> None:
         Store.directory_changed(db)
         for client in seed.get("clients", []):
             db.execute(
-                f"{insert} INTO clients VALUES (?, ?)",
+                upsert("clients", ("client_id", "secret_digest"), ("client_id",), replace),
                 (client["client_id"], digest(client["client_secret"])),
             )
         for account in seed["accounts"]:
             account_id = str(account["account_id"])
-            db.execute(f"{insert} INTO accounts VALUES (?, ?)", (account_id, account["name"]))
+            db.execute(
+                upsert("accounts", ("account_id", "name"), ("account_id",), replace),
+                (account_id, account["name"]),
+            )
             for user in account.get("users", []):
                 db.execute(
-                    f"{insert} INTO users VALUES (?, ?, ?, ?)",
+                    upsert(
+                        "users",
+                        ("username", "password_digest", "account_id", "extension"),
+                        ("username",),
+                        replace,
+                    ),
                     (user["username"], digest(user["password"]), account_id, user["extension"]),
                 )
             for device in account.get("devices", []):
                 db.execute(
-                    f"{insert} INTO devices VALUES (?, ?, ?, ?, ?, ?)",
+                    upsert(
+                        "devices",
+                        ("account_id", "mac", "vh_id", "extension", "ip", "registered_at"),
+                        ("account_id", "mac"),
+                        replace,
+                    ),
                     (
                         account_id,
                         device["mac_address"].upper().replace(":", "-"),
@@ -240,7 +281,10 @@ class Store:
         """Keep a copy of every call, directory entry, token and test-kit setting."""
         with self.transaction() as db:
             for table in self.snapshot_tables():
-                rows = [tuple(row) for row in db.execute(f"SELECT * FROM {table}")]  # noqa: S608
+                rows = [
+                    [row[column] for column in row.keys()]
+                    for row in db.execute(f"SELECT * FROM {table}")  # noqa: S608
+                ]
                 db.execute(
                     "INSERT INTO snapshots VALUES (?, ?, ?, ?)",
                     (snapshot_id, now, table, json.dumps(rows)),
@@ -259,12 +303,13 @@ class Store:
             ).fetchall()
             if not saved:
                 return False
-            for table, rows in saved:
+            for saved_table in saved:
+                table = saved_table["tbl"]
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (names written by snapshot)
-                values = json.loads(rows)
+                values = json.loads(saved_table["rows"])
                 if values:
                     marks = ",".join("?" * len(values[0]))
-                    db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)  # noqa: S608
+                    db.execute_many(f"INSERT INTO {table} VALUES ({marks})", values)  # noqa: S608
             self.directory_changed(db)
         return True
 
@@ -274,7 +319,7 @@ class Store:
 
     # ----------------------------------------------------------------- calls and legs
 
-    def active_call(self, account_id: str, call_id: str, now: float) -> sqlite3.Row | None:
+    def active_call(self, account_id: str, call_id: str, now: float) -> Row | None:
         return self.one(
             "SELECT * FROM calls WHERE call_id = ? AND account_id = ? AND ended = 0"
             " AND (ends_at IS NULL OR ends_at > ?)",
@@ -283,12 +328,12 @@ class Store:
             now,
         )
 
-    def live_legs(self, call_id: str) -> list[sqlite3.Row]:
+    def live_legs(self, call_id: str) -> list[Row]:
         return self.all(
             "SELECT * FROM legs WHERE call_id = ? AND dropped = 0 ORDER BY seq", call_id
         )
 
-    def live_legs_of(self, call_ids: list[str]) -> list[sqlite3.Row]:
+    def live_legs_of(self, call_ids: list[str]) -> list[Row]:
         if not call_ids:
             return []
         marks = ",".join("?" * len(call_ids))
@@ -297,12 +342,12 @@ class Store:
             *call_ids,
         )
 
-    def live_leg(self, call_id: str, leg_id: str) -> sqlite3.Row | None:
+    def live_leg(self, call_id: str, leg_id: str) -> Row | None:
         return self.one(
             "SELECT * FROM legs WHERE leg_id = ? AND call_id = ? AND dropped = 0", leg_id, call_id
         )
 
-    def leg_of_party(self, call_id: str, number: str) -> sqlite3.Row | None:
+    def leg_of_party(self, call_id: str, number: str) -> Row | None:
         """The latest live leg of a call that reaches or comes from `number`."""
         return self.one(
             "SELECT * FROM legs WHERE call_id = ? AND dropped = 0"
@@ -312,7 +357,7 @@ class Store:
             number,
         )
 
-    def active_leg_of_account(self, account_id: str, leg_id: str, now: float) -> sqlite3.Row | None:
+    def active_leg_of_account(self, account_id: str, leg_id: str, now: float) -> Row | None:
         """A live leg of any active call of the account."""
         return self.one(
             "SELECT legs.* FROM legs JOIN calls USING (call_id) WHERE legs.leg_id = ?"
@@ -336,9 +381,10 @@ class Store:
         less the (few) active calls placed after the snapshot."""
         row = self.one("SELECT n FROM active_counts WHERE account_id = ?", account_id)
         later = self.one(
-            # The unary + keeps SQLite on the rowid range (a handful of rows) rather than
-            # the account's index (every active call).
-            "SELECT count(*) AS n FROM calls WHERE seq > ? AND +account_id = ? AND +ended = 0",
+            # The expressions keep the planner on the seq range (a handful of rows) rather
+            # than the account's index (every active call).
+            "SELECT count(*) AS n FROM calls WHERE seq > ? AND account_id || '' = ?"
+            " AND ended + 0 = 0",
             as_of,
             account_id,
         )
@@ -374,12 +420,13 @@ class Store:
         row = self.one(sql, *listing.args)
         return int(row["n"]) if row else 0
 
-    def page(self, listing: Listing, order: str, limit: int, offset: int) -> list[sqlite3.Row]:
+    def page(self, listing: Listing, order: str, limit: int, offset: int) -> list[Row]:
         """Rows of a listing ordered by time then insertion."""
         direction = "ASC" if order == "asc" else "DESC"
         return self.all(
             f"SELECT * FROM {listing.table} WHERE {listing.clause}"  # noqa: S608
-            f" ORDER BY {listing.time_column} {direction}, rowid {direction} LIMIT ? OFFSET ?",
+            f" ORDER BY {listing.time_column} {direction}, {self.db.insertion_order} {direction}"
+            " LIMIT ? OFFSET ?",
             *listing.args,
             limit,
             offset,
@@ -417,8 +464,8 @@ class Store:
         """The call ends at `ends_at` at the latest (a leg's outcome and linger, a hang-up
         to come); the first reason given stays."""
         self.db.execute(
-            "UPDATE calls SET ends_at = min(coalesce(ends_at, ?), ?), end_reason ="
-            " coalesce(end_reason, ?) WHERE call_id = ?",
+            "UPDATE calls SET ends_at = CASE WHEN ends_at < ? THEN ends_at ELSE ? END,"
+            " end_reason = coalesce(end_reason, ?) WHERE call_id = ?",
             (ends_at, ends_at, reason, call_id),
         )
 
@@ -431,7 +478,7 @@ class Store:
         )
         self.db.execute(
             "INSERT INTO active_counts VALUES (?, 1)"
-            " ON CONFLICT (account_id) DO UPDATE SET n = n + 1",
+            " ON CONFLICT (account_id) DO UPDATE SET n = active_counts.n + 1",
             (call["account_id"],),
         )
 
@@ -487,7 +534,7 @@ class Store:
             is not None
         )
 
-    def device(self, account_id: str, mac: str) -> sqlite3.Row | None:
+    def device(self, account_id: str, mac: str) -> Row | None:
         return self.one("SELECT * FROM devices WHERE account_id = ? AND mac = ?", account_id, mac)
 
     def device_extension(self, account_id: str, vh_id: str) -> str | None:
@@ -511,21 +558,21 @@ class Store:
         hold more than `most`."""
         with self.transaction() as db:
             queued = db.execute(
-                "SELECT count(*) FROM outcomes WHERE account_id = ?", (account_id,)
-            ).fetchone()[0]
+                "SELECT count(*) AS n FROM outcomes WHERE account_id = ?", (account_id,)
+            ).fetchone()["n"]
             if queued + len(rows) > most:
                 return False
-            db.executemany(
+            db.execute_many(
                 "INSERT INTO outcomes (account_id, target, outcome, seconds, status)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [(account_id, target, *row) for row in rows],
             )
         return True
 
-    def queued_outcomes(self, account_id: str) -> list[sqlite3.Row]:
+    def queued_outcomes(self, account_id: str) -> list[Row]:
         return self.all("SELECT * FROM outcomes WHERE account_id = ? ORDER BY seq", account_id)
 
-    def take_outcome(self, account_id: str, targets: tuple[str, ...]) -> sqlite3.Row | None:
+    def take_outcome(self, account_id: str, targets: tuple[str, ...]) -> Row | None:
         """Take the next entry queued for any of a party's names (inside the caller's write
         transaction, so two workers never take the same one)."""
         marks = ",".join("?" * len(targets))
@@ -543,8 +590,13 @@ class Store:
 
     def add_static_token(self, token_digest: str, account_id: str) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO tokens VALUES (?, 'access', ?, NULL, NULL, 0)",
-            (token_digest, account_id),
+            upsert(
+                "tokens",
+                ("digest", "kind", "account_id", "username", "expires_at", "used"),
+                ("digest",),
+                True,
+            ),
+            (token_digest, "access", account_id, None, None, 0),
         )
 
     def add_tokens(
@@ -561,22 +613,25 @@ class Store:
                 (token_digest, kind, account_id, username, expires_at),
             )
 
-    def token(self, token_digest: str, kind: str) -> sqlite3.Row | None:
+    def token(self, token_digest: str, kind: str) -> Row | None:
         return self.one("SELECT * FROM tokens WHERE digest = ? AND kind = ?", token_digest, kind)
 
     def mark_token_used(self, token_digest: str) -> None:
         self.db.execute("UPDATE tokens SET used = 1 WHERE digest = ?", (token_digest,))
 
-    def quota(self, token_digest: str) -> sqlite3.Row | None:
+    def quota(self, token_digest: str) -> Row | None:
         return self.one("SELECT window_start, used FROM quota WHERE digest = ?", token_digest)
 
     def start_quota(self, token_digest: str, now: float) -> None:
-        self.db.execute("INSERT OR REPLACE INTO quota VALUES (?, ?, 1)", (token_digest, now))
+        self.db.execute(
+            upsert("quota", ("digest", "window_start", "used"), ("digest",), True),
+            (token_digest, now, 1),
+        )
 
     def use_quota(self, token_digest: str) -> None:
         self.db.execute("UPDATE quota SET used = used + 1 WHERE digest = ?", (token_digest,))
 
-    def login_failures(self, key: str) -> sqlite3.Row | None:
+    def login_failures(self, key: str) -> Row | None:
         return self.one("SELECT * FROM login_failures WHERE key = ?", key)
 
     def forget_old_failures(self, window_start: float, now: float) -> None:
@@ -590,7 +645,12 @@ class Store:
         self, key: str, window_start: float, failures: int, locked_until: float | None
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO login_failures VALUES (?, ?, ?, ?)",
+            upsert(
+                "login_failures",
+                ("key", "window_start", "failures", "locked_until"),
+                ("key",),
+                True,
+            ),
             (key, window_start, failures, locked_until),
         )
 
@@ -601,17 +661,19 @@ class Store:
         row = self.one("SELECT secret_digest FROM clients WHERE client_id = ?", client_id)
         return str(row["secret_digest"]) if row else None
 
-    def user(self, username: str) -> sqlite3.Row | None:
+    def user(self, username: str) -> Row | None:
         return self.one("SELECT * FROM users WHERE username = ?", username)
 
     # ----------------------------------------------------------------- the clock
 
-    def clock(self) -> sqlite3.Row | None:
+    def clock(self) -> Row | None:
         """(offset, frozen_at) of the sandbox's clock; None: real time."""
-        return self.one("SELECT offset, frozen_at FROM clock")
+        return self.one('SELECT "offset", frozen_at FROM clock')
 
     def set_clock(self, offset: float, frozen_at: float | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO clock VALUES (1, ?, ?)", (offset, frozen_at))
+        self.db.execute(
+            upsert("clock", ("id", "offset", "frozen_at"), ("id",), True), (1, offset, frozen_at)
+        )
 
     # ----------------------------------------------------------------- faults and journal
 
@@ -625,15 +687,15 @@ class Store:
             (operation, fault, times, retry_after),
         )
 
-    def faults(self) -> list[sqlite3.Row]:
+    def faults(self) -> list[Row]:
         return self.all("SELECT * FROM faults ORDER BY seq")
 
-    def take_fault(self, operation: str) -> sqlite3.Row | None:
+    def take_fault(self, operation: str) -> Row | None:
         """The next fault queued for an operation, counted as used (cheap when none is)."""
         if self.one("SELECT 1 FROM faults LIMIT 1") is None:
             return None
         with self.transaction() as db:
-            row: sqlite3.Row | None = db.execute(
+            row: Row | None = db.execute(
                 "SELECT seq, fault, remaining, retry_after FROM faults WHERE operation = ?"
                 " ORDER BY seq LIMIT 1",
                 (operation,),
@@ -649,18 +711,18 @@ class Store:
         return row
 
     def add_journal_entry(self, entry: dict[str, Any], keep: int) -> None:
-        """Add an entry, and now and then drop those older than the last `keep`."""
-        with self.transaction() as db:
-            seq = db.execute(
-                "INSERT INTO journal (at, account_id, operation, method, path, query, body,"
-                " status, call_id) VALUES (:at, :account_id, :operation, :method, :path, :query,"
-                " :body, :status, :call_id)",
-                entry,
-            ).lastrowid
-            if seq and seq % 100 == 0:
-                db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
+        """Add an entry, and now and then drop those older than the last `keep` (each its own
+        statement: nothing is checked, so the write lock would only slow every request)."""
+        seq = self.db.execute(
+            "INSERT INTO journal (at, account_id, operation, method, path, query, body,"
+            " status, call_id) VALUES (:at, :account_id, :operation, :method, :path, :query,"
+            " :body, :status, :call_id) RETURNING seq",
+            entry,
+        ).fetchone()["seq"]
+        if seq % 100 == 0:
+            self.db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
 
-    def journal(self, filters: dict[str, str | None], limit: int) -> list[sqlite3.Row]:
+    def journal(self, filters: dict[str, str | None], limit: int) -> list[Row]:
         """The most recent `limit` entries matching every filter given, oldest first."""
         where, args = ["1 = 1"], []
         for column in ("account_id", "operation", "call_id"):
@@ -669,27 +731,27 @@ class Store:
                 args.append(filters[column])
         return self.all(
             f"SELECT * FROM (SELECT * FROM journal WHERE {' AND '.join(where)}"  # noqa: S608
-            " ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+            " ORDER BY seq DESC LIMIT ?) AS latest ORDER BY seq",
             *args,
             limit,
         )
 
     # ----------------------------------------------------------------- what happened to calls
 
-    def call(self, account_id: str, call_id: str) -> sqlite3.Row | None:
+    def call(self, account_id: str, call_id: str) -> Row | None:
         """A call of the account, ended or not."""
         return self.one(
             "SELECT * FROM calls WHERE call_id = ? AND account_id = ?", call_id, account_id
         )
 
-    def events(self, call_id: str) -> list[sqlite3.Row]:
+    def events(self, call_id: str) -> list[Row]:
         return self.all("SELECT * FROM events WHERE call_id = ? ORDER BY seq", call_id)
 
-    def legs(self, call_id: str) -> list[sqlite3.Row]:
+    def legs(self, call_id: str) -> list[Row]:
         """Every leg of a call, dropped ones too."""
         return self.all("SELECT * FROM legs WHERE call_id = ? ORDER BY seq", call_id)
 
-    def active_calls_now(self, account_id: str, now: float) -> list[sqlite3.Row]:
+    def active_calls_now(self, account_id: str, now: float) -> list[Row]:
         return self.all(
             "SELECT * FROM calls WHERE account_id = ? AND ended = 0"
             " AND (ends_at IS NULL OR ends_at > ?) ORDER BY seq",

@@ -4,11 +4,10 @@ hanging up, the call ending) is read off the legs as of now, as their statuses a
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from vbc_sandbox.errors import NotFound
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Row, Store
 
 LEG_OUTCOMES = {"busy": "busy", "failed": "failed", "unanswered": "no answer"}
 
@@ -45,7 +44,7 @@ def timeline(store: Store, account_id: str, call_id: str, now: float) -> list[di
 LEFT = ("transferred", "leg hung up")
 
 
-def leg_events(leg: sqlite3.Row, until: float) -> list[dict[str, Any]]:
+def leg_events(leg: Row, until: float) -> list[dict[str, Any]]:
     found = []
     if leg["answer_at"] is not None and leg["answer_at"] <= until:
         found.append(entry(leg["answer_at"], "answered", leg["to_number"], leg["leg_id"]))

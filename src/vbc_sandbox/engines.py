@@ -1,0 +1,298 @@
+"""Where the sandbox's state lives. SQLite is the embedded default (in memory, or a file the
+workers of one host share); PostgreSQL holds a shared sandbox that any number of instances on
+any number of hosts serve (`--db postgresql://...`). The store writes each statement once,
+in SQL both accept, with `?` and `:name` parameters; an engine runs it.
+
+A write transaction takes one lock for the whole state before it reads (SQLite's BEGIN
+IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock), so a check and the write that
+follows it are atomic across workers and instances alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from vbc_sandbox.errors import BadRequest, SandboxError
+
+if TYPE_CHECKING:
+    import psycopg
+
+Params = Sequence[Any] | dict[str, Any]
+
+#: The advisory lock every PostgreSQL write transaction holds ("vbcs" in ASCII).
+WRITE_LOCK = 0x76626373
+#: Seconds a client is told to wait when the database cannot be reached.
+RETRY_AFTER = 2
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class Row(Protocol):
+    """A row read by name: sqlite3.Row, or psycopg's dict rows."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class StoreUnavailable(SandboxError):
+    """The database cannot be reached: a 503 the client may retry."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("The sandbox's database cannot be reached: retry shortly")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(RETRY_AFTER)}
+
+
+def is_postgres(location: str | None) -> bool:
+    return bool(location) and str(location).startswith(POSTGRES_SCHEMES)
+
+
+def shown(location: str | None) -> str:
+    """A database location fit for a log: a URL's password is left out."""
+    if not location:
+        return "memory"
+    if not is_postgres(location):
+        return location
+    parts = urlsplit(location)
+    if parts.password is None:
+        return location
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+def statements(script: str) -> list[str]:
+    """A schema script's statements (its comments are whole lines)."""
+    text = re.sub(r"--[^\n]*", "", script)
+    return [statement.strip() for statement in text.split(";") if statement.strip()]
+
+
+class Engine:
+    """Runs the store's SQL on one backend."""
+
+    name = ""
+    #: A column that orders any table's rows by insertion.
+    insertion_order = ""
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        raise NotImplementedError
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[Engine]:
+        raise NotImplementedError
+        yield self
+
+    def create(self, script: str) -> None:
+        """Run a schema script (inside the migration's transaction)."""
+        for statement in statements(script):
+            self.execute(statement)
+
+    def add_column(self, table: str, column: str, kind: str) -> None:
+        raise NotImplementedError
+
+    def add_insertion_order(self, table: str) -> None:
+        """Give a table without an integer key an insertion order where the engine needs one."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SQLiteEngine(Engine):
+    """One connection per process, used from the event loop's thread; WAL lets the workers
+    of one host share a file."""
+
+    name = "sqlite"
+    insertion_order = "rowid"
+
+    def __init__(self, path: str | None) -> None:
+        self.db = sqlite3.connect(
+            path or ":memory:", isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self.db.row_factory = sqlite3.Row
+        if path:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        return self.db.execute(sql, params)
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        self.db.executemany(sql, rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Engine]:
+        """Takes the write lock up front, so workers never deadlock."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def add_column(self, table: str, column: str, kind: str) -> None:
+        columns = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@functools.lru_cache(maxsize=512)
+def postgres_sql(sql: str) -> str:
+    """The store's parameters in psycopg's form: `?` -> %s, `:name` -> %(name)s."""
+    sql = sql.replace("%", "%%").replace("?", "%s")
+    return re.sub(r"(?<![:\w]):([a-z_]+)", r"%(\1)s", sql)
+
+
+def postgres_types(script: str) -> str:
+    """SQLite's column types as PostgreSQL's: 64-bit integers, double-precision times, and
+    identity columns for AUTOINCREMENT."""
+    script = script.replace(
+        "INTEGER PRIMARY KEY AUTOINCREMENT", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+    )
+    script = re.sub(r"\bINTEGER\b", "BIGINT", script)
+    return re.sub(r"\bREAL\b", "DOUBLE PRECISION", script)
+
+
+class PostgresEngine(Engine):
+    """A connection per thread that uses the store (in a server, the event loop's thread),
+    opened on first use. A connection the server dropped (a restart, a failover) is thrown
+    away: that request gets a 503 with Retry-After, the next one connects again."""
+
+    name = "postgresql"
+    insertion_order = "seq"
+
+    def __init__(self, url: str, connect_timeout: float = 5.0) -> None:
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError as error:
+            raise RuntimeError(
+                "PostgreSQL storage needs psycopg: pip install 'vbc-telephony[postgres]'"
+            ) from error
+        self.psycopg = psycopg
+        self.row_factory = dict_row
+        self.url = url
+        self.connect_timeout = connect_timeout
+        self.local = threading.local()
+        self.failures = (psycopg.OperationalError, psycopg.InterfaceError)
+
+    def connection(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self.local, "conn", None)
+        if conn is None or conn.closed:
+            try:
+                conn = self.psycopg.connect(
+                    self.url,
+                    autocommit=True,
+                    row_factory=self.row_factory,
+                    connect_timeout=max(1, round(self.connect_timeout)),
+                    application_name="vbc-sandbox",
+                )
+            except self.failures as error:
+                raise StoreUnavailable() from error
+            self.local.conn = conn
+        return conn
+
+    def drop(self) -> None:
+        conn = getattr(self.local, "conn", None)
+        self.local.conn = None
+        if conn is not None:
+            conn.close()
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        try:
+            if not params:
+                return self.connection().execute(sql)
+            return self.connection().execute(postgres_sql(sql), params)
+        except self.failures as error:
+            self.drop()
+            raise StoreUnavailable() from error
+        except self.psycopg.DataError as error:
+            # PostgreSQL text cannot hold NUL, which SQLite takes: a clear 400, not a 500.
+            if "NUL" in str(error):
+                raise BadRequest("Text with a NUL character (\\u0000) is not accepted") from None
+            raise
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        try:
+            self.connection().cursor().executemany(postgres_sql(sql), rows)
+        except self.failures as error:
+            self.drop()
+            raise StoreUnavailable() from error
+
+    @contextmanager
+    def transaction(self) -> Iterator[Engine]:
+        conn = self.connection()
+        try:
+            with conn.transaction():
+                self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                yield self
+        except self.failures as error:
+            # A rollback on a connection the server dropped fails in turn.
+            self.drop()
+            raise StoreUnavailable() from error
+
+    def create(self, script: str) -> None:
+        super().create(postgres_types(script))
+
+    def add_column(self, table: str, column: str, kind: str) -> None:
+        self.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+
+    def add_insertion_order(self, table: str) -> None:
+        self.execute(
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS seq BIGINT GENERATED BY DEFAULT"
+            " AS IDENTITY"
+        )
+
+    def close(self) -> None:
+        self.drop()
+
+
+def open_engine(location: str | None, *, wait: float = 0.0) -> Engine:
+    """The engine for `--db`: a postgresql:// URL, else a SQLite file (None: memory).
+    PostgreSQL is asked once at start, retried for up to `wait` seconds, so a bad URL or a
+    server that is down fails there in one line."""
+    if not is_postgres(location):
+        return SQLiteEngine(location)
+    assert location is not None
+    engine = PostgresEngine(location)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            engine.execute("SELECT 1")
+            return engine
+        except StoreUnavailable as error:
+            if time.monotonic() >= deadline:
+                cause = str(error.__cause__ or error).strip().splitlines()
+                raise RuntimeError(
+                    f"cannot reach the database at {shown(location)}: "
+                    + (cause[0] if cause else "no answer")
+                ) from None
+            time.sleep(0.5)
