@@ -1,12 +1,16 @@
-"""Sandbox throughput against Prism mocking the same openapi.yaml, and list_calls latency at
-1,000 vs 100,000 active calls. Every number comes from one run on this machine, and the
-goals are checked as ratios of numbers measured side by side.
+"""Sandbox throughput against Prism mocking the same openapi.yaml and against the framework's
+floor (bench/floor_app.py: bare Starlette under the same uvicorn, answering the same bodies
+after checking the token), for get_call, list_calls (100/page) and create_call; and
+list_calls latency at 1,000 vs 100,000 active calls. Every number comes from one run on this
+machine, and the goals are checked as ratios of numbers measured side by side.
 
 Load comes from wrk (C, one thread) on loopback, so the client is not the bottleneck.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -14,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,11 +28,13 @@ from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
 from vbc_sandbox.pbx import Pbx
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.store import Store
+from vbc_spec import API_BASE_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 TOKEN = "bench-token"
 ACCOUNT = "1234"
+OPERATIONS = ("get_call", "list_calls", "create_call")
 DIAL = {
     "from": {"destination": "1001", "type": "extension"},
     "to": {"destination": "15551234567", "type": "pstn"},
@@ -47,7 +54,11 @@ def populate(path: Path, calls: int) -> None:
     store.db.close()
 
 
-def wrk_command(url: str, connections: int) -> list[str]:
+#: wrk's script for create_call: POST the DIAL body.
+POST_CALL = Path(__file__).with_name("post_call.lua")
+
+
+def wrk_command(url: str, connections: int, script: Path | None = None) -> list[str]:
     """wrk, one thread, for SECONDS, with the benchmark's token."""
     return [
         "wrk",
@@ -56,14 +67,15 @@ def wrk_command(url: str, connections: int) -> list[str]:
         f"-d{SECONDS}s",
         "-H",
         f"Authorization: Bearer {TOKEN}",
+        *(["-s", str(script)] if script else []),
         url,
     ]
 
 
-def wrk(url: str, connections: int = 16) -> tuple[float, float]:
-    """(requests per second, mean latency in ms) for GET url."""
+def wrk(url: str, connections: int = 16, script: Path | None = None) -> tuple[float, float]:
+    """(requests per second, mean latency in ms) for GET url (or what `script` sends)."""
     output = subprocess.run(
-        wrk_command(url, connections), check=True, capture_output=True, text=True
+        wrk_command(url, connections, script), check=True, capture_output=True, text=True
     ).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
@@ -85,44 +97,85 @@ def some_call_id(base_url: str) -> str:
     return call_id
 
 
+def rates(calls_url: str, call_id: str) -> dict[str, float]:
+    """Requests per second of each operation, against one target's calls URL."""
+    return {
+        "get_call": wrk(f"{calls_url}/{call_id}")[0],
+        "list_calls": wrk(f"{calls_url}?page_size=100")[0],
+        "create_call": wrk(calls_url, script=POST_CALL)[0],
+    }
+
+
 def sandbox_numbers(db: Path, workers: int) -> dict[str, float]:
-    args = ["--token", f"{TOKEN}:{ACCOUNT}", "--db", str(db), "--workers", str(workers)]
+    # A copy: create_call adds calls, and each target starts from the same 1,000.
+    run = db.with_name(f"{db.stem}-{workers}.db")
+    shutil.copyfile(db, run)
+    args = ["--token", f"{TOKEN}:{ACCOUNT}", "--db", str(run), "--workers", str(workers)]
     with SandboxProcess(args) as sandbox:
+        calls = f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls"
+        return rates(calls, some_call_id(sandbox.base_url))
+
+
+def floor_bodies(db: Path, path: Path) -> None:
+    """What the sandbox answers to each operation, for the floor app to answer too."""
+    with SandboxProcess(["--token", f"{TOKEN}:{ACCOUNT}", "--db", str(db)]) as sandbox:
+        calls = f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls"
+        auth = {"Authorization": f"Bearer {TOKEN}"}
         call_id = some_call_id(sandbox.base_url)
-        get_rps, _ = wrk(f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls/{call_id}")
-        list_rps, _ = wrk(f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls?page_size=100")
-    return {"get_call": get_rps, "list_calls": list_rps}
+        bodies = {
+            "token": TOKEN,
+            "get_call": httpx.get(f"{calls}/{call_id}", headers=auth).json(),
+            "list_calls": httpx.get(f"{calls}?page_size=100", headers=auth).json(),
+            "create_call": httpx.post(calls, json=DIAL, headers=auth).json(),
+        }
+    path.write_text(json.dumps(bodies), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def server(command: list[str], origin: str, env: dict[str, str] | None = None) -> Iterator[None]:
+    """A server process, once it answers at `origin`."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(origin + "/")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait()
+
+
+def floor_numbers(bodies: Path) -> dict[str, float]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(ROOT / "bench"),
+        "--host", LOOPBACK, "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    origin = f"http://{LOOPBACK}:{port}"
+    with server(command, origin, {"BENCH_FLOOR_BODIES": str(bodies)}):
+        return rates(f"{origin}{API_BASE_PATH}/cc/accounts/{ACCOUNT}/calls", "some-call")
 
 
 def prism_numbers() -> dict[str, float]:
     prism = ROOT / "node_modules" / ".bin" / "prism"
     port = free_port()
-    process = subprocess.Popen(
-        [str(prism), "mock", str(ROOT / "openapi.yaml"), "-h", LOOPBACK, "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    command = [str(prism), "mock", str(ROOT / "openapi.yaml"), "-h", LOOPBACK, "-p", str(port)]
     # Prism serves the paths without the servers' base path.
     origin = f"http://{LOOPBACK}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(
-                    f"{origin}/cc/accounts/{ACCOUNT}/calls", headers={"Authorization": "Bearer x"}
-                )
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        get_rps, _ = wrk(
-            f"{origin}/cc/accounts/{ACCOUNT}/calls/3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    with server(command, origin):
+        return rates(
+            f"{origin}/cc/accounts/{ACCOUNT}/calls", "3fa85f64-5717-4562-b3fc-2c963f66afa6"
         )
-        list_rps, _ = wrk(f"{origin}/cc/accounts/{ACCOUNT}/calls?page_size=100")
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait()
-    return {"get_call": get_rps, "list_calls": list_rps}
 
 
 def list_latency(db: Path) -> float:
@@ -144,19 +197,26 @@ def main() -> int:
         populate(large, 100_000)
         print(f"populated 1,000 and 100,000 active calls in {time.monotonic() - started:.1f} s")
 
+        floor_bodies(small, Path(scratch, "bodies.json"))
         rows = {
             "sandbox, 1 worker": sandbox_numbers(small, 1),
             "sandbox, 2 workers": sandbox_numbers(small, 2),
+            "floor (bare Starlette)": floor_numbers(Path(scratch, "bodies.json")),
             "Prism 5.14.2 mock": prism_numbers(),
         }
         print(f"\nthroughput, requests/s ({SECONDS} s each, wrk 1 thread x 16 connections)")
-        print(f"{'target':<22}{'get_call':>12}{'list_calls (100/page)':>24}")
+        print(f"{'target':<24}" + "".join(f"{name:>14}" for name in OPERATIONS))
         for name, numbers in rows.items():
-            print(f"{name:<22}{numbers['get_call']:>12.0f}{numbers['list_calls']:>24.0f}")
-        prism = rows["Prism 5.14.2 mock"]["get_call"]
-        best = max(rows["sandbox, 1 worker"]["get_call"], rows["sandbox, 2 workers"]["get_call"])
-        ratio = best / prism
-        print(f"\nget_call: sandbox / Prism = {ratio:.2f}x (goal: at least 2x)")
+            print(f"{name:<24}" + "".join(f"{numbers[op]:>14.0f}" for op in OPERATIONS))
+        sandbox, floor = rows["sandbox, 1 worker"], rows["floor (bare Starlette)"]
+        prism = rows["Prism 5.14.2 mock"]
+        print("\none worker, same run:")
+        for op in OPERATIONS:
+            print(
+                f"  {op:<12} {sandbox[op] / floor[op]:>6.1%} of the floor"
+                f"  {sandbox[op] / prism[op]:>5.2f}x Prism"
+            )
+        print("  (goals: get_call at least 30% of the floor and 4x Prism)")
 
         small_ms, large_ms = list_latency(small), list_latency(large)
         growth = large_ms / small_ms

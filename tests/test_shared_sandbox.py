@@ -25,6 +25,7 @@ from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
 from tests.postgres_server import PostgresServer
 from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
+from vbc_sandbox.store import MIGRATIONS
 from vbc_spec import API_BASE_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +128,7 @@ def test_instances_starting_together_migrate_the_schema_once(database: str) -> N
     assert {h["database"]["engine"] for h in health} == {"postgresql"}
     with psycopg.connect(database) as conn:
         versions = [row[0] for row in conn.execute("SELECT version FROM schema_version")]
-    assert sorted(versions) == [1, 2, 3]
+    assert sorted(versions) == [version for version, _what, _step in MIGRATIONS]
 
 
 def test_twenty_hangups_of_one_call_through_three_instances_succeed_once(database: str) -> None:

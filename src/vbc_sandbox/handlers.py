@@ -210,7 +210,13 @@ async def health() -> Reply:
 
 def bearer_info(token: str, request: Any) -> dict[str, str]:
     """connexion's bearer hook (x-bearerInfoFunc): the account a token reaches."""
-    account_id = request.scope["vbc.sandbox"].authority.account_of(token)
+    return token_info(request.scope["vbc.sandbox"], token)
+
+
+def token_info(found: Sandbox, token: str) -> dict[str, str]:
+    """The account a bearer token reaches, its quota counted (raises Unauthorized, or
+    TooManyRequests)."""
+    account_id = found.authority.account_of(token)
     return {"sub": account_id, "account_id": account_id}
 
 

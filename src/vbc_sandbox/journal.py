@@ -91,7 +91,13 @@ class Journal:
         self.store = store
 
     def record(self, entry: dict[str, Any]) -> None:
-        self.store.add_journal_entry({**entry, "body": json.dumps(entry["body"])}, JOURNAL_LIMIT)
+        # A NUL (in a path, a query, an id) is kept as its escape: PostgreSQL text cannot
+        # hold one.
+        entry = {
+            name: value.replace("\x00", "\\x00") if isinstance(value, str) else value
+            for name, value in {**entry, "body": json.dumps(entry["body"])}.items()
+        }
+        self.store.add_journal_entry(entry, JOURNAL_LIMIT)
 
     def entries(
         self,
@@ -132,6 +138,7 @@ class TestKitLayer:
             await self.app(scope, receive, send)
             return
         found = routes.match(scope["method"], scope["path"])
+        scope["vbc.route"] = found  # for the fast path, so it need not match again
         operation = found.operation if found else None
         params = found.params if found else {}
         touched: dict[str, str] = scope.setdefault("vbc.touched", {})

@@ -66,11 +66,24 @@ class ExplainedParameters(ParameterValidator):  # type: ignore[misc]
             return (
                 f"{parameter_type} parameter {name!r} is missing" if param.get("required") else None
             )
-        schema = copy.deepcopy(param.get("schema", param))
-        errors = list(
-            Draft4Validator(schema, format_checker=draft4_format_checker).iter_errors(value)
-        )
+        errors = list(parameter_validator(param).iter_errors(value))
         return explain(errors[0], f"{parameter_type} parameter {name}") if errors else None
+
+
+#: A validator per parameter of the specs, compiled on its first request (connexion built one
+#: per parameter per request). Keyed by the parameter's identity; the value keeps it alive.
+COMPILED: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+
+
+def parameter_validator(param: dict[str, Any]) -> Draft4Validator:
+    found = COMPILED.get(id(param))
+    if found is None or found[0] is not param:
+        if len(COMPILED) > 1000:  # the specs have far fewer: never let a surprise grow it
+            COMPILED.clear()
+        schema = copy.deepcopy(param.get("schema", param))
+        found = (param, Draft4Validator(schema, format_checker=draft4_format_checker))
+        COMPILED[id(param)] = found
+    return found[1]
 
 
 def validator_map() -> dict[str, Any]:
