@@ -19,7 +19,6 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
 import vbc_spec as spec
@@ -28,7 +27,14 @@ from vbc_sandbox.auth import Authority
 from vbc_sandbox.clock import Clock
 from vbc_sandbox.devices import Registrations
 from vbc_sandbox.engines import StoreUnavailable
-from vbc_sandbox.errors import NotFound, OAuthError, SandboxError, Unauthorized, documented_body
+from vbc_sandbox.errors import (
+    NotFound,
+    OAuthError,
+    SandboxError,
+    Unauthorized,
+    documented_body,
+    error_answer,
+)
 from vbc_sandbox.fastpath import FastPath
 from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
@@ -233,7 +239,7 @@ class SandboxApp:
                 and path not in ALWAYS_OPEN
             ):
                 error = NotFound("The control API is off: start vbc-sandbox with --admin-token")
-                await JSONResponse(error.body(), error.status)(scope, receive, send)
+                await error_answer(error)(scope, receive, send)
                 return
         started = False
 
@@ -248,9 +254,7 @@ class SandboxApp:
             # Outside connexion's handlers (the fault queue, the journal): still a clean 503.
             log.warning("the database cannot be reached: %s", error.__cause__ or error)
             if not started and scope["type"] == "http":
-                await JSONResponse(error.body(), error.status, error.headers())(
-                    scope, receive, send
-                )
+                await error_answer(error)(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> SandboxApp:

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import vbc_spec as spec
 from vbc_sandbox import handlers, routes
-from vbc_sandbox.errors import SandboxError, documented_body
+from vbc_sandbox.errors import SandboxError, error_answer
 from vbc_sandbox.validation import parameter_validator
 from vbc_spec import API_BASE_PATH
 
@@ -169,19 +169,16 @@ class FastPath:
             # The hook connexion's security calls (it also counts the token's quota).
             _context.set({"token_info": handlers.token_info(self.sandbox, token)})
             body, status, _headers = await operation.handler(**arguments)
-            payload, headers = orjson.dumps(body), JSON_HEADERS
         except SandboxError as error:
-            status, payload = error.status, orjson.dumps(error.body())
-            headers = JSON_HEADERS + [
-                (name.lower().encode(), value.encode()) for name, value in error.headers().items()
-            ]
+            await error_answer(error)(scope, receive, send)
+            return
         except Exception:
             # As connexion's catch-all handler answers (app.on_unexpected).
             log.exception("unexpected error")
-            status, headers = 500, JSON_HEADERS
-            payload = orjson.dumps(documented_body(500, "Internal server error"))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+            await error_answer(SandboxError("Internal server error"))(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": status, "headers": JSON_HEADERS})
+        await send({"type": "http.response.body", "body": orjson.dumps(body)})
 
 
 def bearer(scope: Scope) -> str | None:
