@@ -10,13 +10,14 @@ follows it are atomic across workers and instances alike.
 
 from __future__ import annotations
 
+import abc
 import functools
 import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -89,37 +90,37 @@ def statements(script: str) -> list[str]:
     return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
-class Engine:
+class Engine(abc.ABC):
     """Runs the store's SQL on one backend."""
 
     name = ""
     #: A column that orders any table's rows by insertion.
     insertion_order = ""
 
-    def execute(self, sql: str, params: Params = ()) -> Cursor:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> Cursor: ...
 
-    def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> None: ...
 
-    @contextmanager
-    def transaction(self) -> Iterator[Engine]:
-        raise NotImplementedError
-        yield self
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[Engine]:
+        """A write transaction holding the state's write lock from its start."""
 
     def create(self, script: str) -> None:
         """Run a schema script (inside the migration's transaction)."""
         for statement in statements(script):
             self.execute(statement)
 
-    def add_column(self, table: str, column: str, kind: str) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def add_column(self, table: str, column: str, kind: str) -> None: ...
 
+    @abc.abstractmethod
     def add_insertion_order(self, table: str) -> None:
         """Give a table without an integer key an insertion order where the engine needs one."""
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def close(self) -> None: ...
 
 
 class SQLiteEngine(Engine):
@@ -159,6 +160,9 @@ class SQLiteEngine(Engine):
         columns = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
         if column not in columns:
             self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def add_insertion_order(self, table: str) -> None:
+        """SQLite's rowid already is one."""
 
     def close(self) -> None:
         self.db.close()

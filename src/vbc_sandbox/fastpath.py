@@ -48,8 +48,23 @@ log = logging.getLogger("vbc_sandbox")
 @attrs.frozen
 class Operation:
     handler: Callable[..., Any]
-    path: tuple[dict[str, Any], ...]
-    query: tuple[dict[str, Any], ...]
+    path: tuple[Parameter, ...]
+    query: tuple[Parameter, ...]
+
+
+@attrs.frozen
+class Parameter:
+    """A parameter of the spec (its schema's $ref followed) and its check, compiled once."""
+
+    spec: dict[str, Any]
+    valid: Callable[[str | int], bool]
+
+    @classmethod
+    def of(cls, param: dict[str, Any]) -> Parameter:
+        # jsonschema takes some 20 us a value; the same ids and numbers come back (a
+        # dashboard polling its calls), and whether a value is valid never changes.
+        check = functools.lru_cache(maxsize=4096)(parameter_validator(param).is_valid)
+        return cls(param, check)
 
 
 def operations() -> dict[str, Operation]:
@@ -62,29 +77,14 @@ def operations() -> dict[str, Operation]:
             params = []
             for node in [*item.get("parameters", []), *operation.get("parameters", [])]:
                 param = spec.resolve(document, node)
-                params.append({**param, "schema": spec.resolve(document, param["schema"])})
+                resolved = {**param, "schema": spec.resolve(document, param["schema"])}
+                params.append(Parameter.of(resolved))
             found[operation["operationId"]] = Operation(
                 getattr(handlers, operation["operationId"]),
-                tuple(p for p in params if p["in"] == "path"),
-                tuple(p for p in params if p["in"] == "query"),
+                tuple(p for p in params if p.spec["in"] == "path"),
+                tuple(p for p in params if p.spec["in"] == "query"),
             )
     return found
-
-
-#: The parameters checked here, by identity (they live as long as the process's apps).
-PARAMETERS: dict[int, dict[str, Any]] = {}
-
-
-def valid(param: dict[str, Any], value: str | int) -> bool:
-    PARAMETERS.setdefault(id(param), param)
-    return valid_for(id(param), value)
-
-
-# jsonschema takes some 20 us a parameter; the same ids and numbers come back (a dashboard
-# polling its calls), and whether a value is valid never changes.
-@functools.lru_cache(maxsize=8192)
-def valid_for(param_id: int, value: str | int) -> bool:
-    return bool(parameter_validator(PARAMETERS[param_id]).is_valid(value))
 
 
 def coerced(param: dict[str, Any], value: str) -> Any:
@@ -130,10 +130,10 @@ class FastPath:
         connexion answer."""
         arguments: dict[str, Any] = {}
         for param in operation.path:
-            value = path_params.get(param["name"])
-            if value is None or not valid(param, value):
+            value = path_params.get(param.spec["name"])
+            if value is None or not param.valid(value):
                 return None
-            arguments[param["name"]] = value
+            arguments[param.spec["name"]] = value
         query: dict[str, str] = {}
         for name, value in parse_qsl(
             scope["query_string"].decode("latin-1"), keep_blank_values=True
@@ -142,15 +142,15 @@ class FastPath:
                 return None
             query[name] = value
         for param in operation.query:
-            name = param["name"]
+            name = param.spec["name"]
             if name in query:
-                value = coerced(param, query[name])
-                if value is None or not valid(param, value):
+                value = coerced(param.spec, query[name])
+                if value is None or not param.valid(value):
                     return None
                 arguments[name] = value
-            elif "default" in param.get("schema", {}):
-                arguments[name] = param["schema"]["default"]
-            elif param.get("required"):
+            elif "default" in param.spec["schema"]:
+                arguments[name] = param.spec["schema"]["default"]
+            elif param.spec.get("required"):
                 return None
         return arguments
 
