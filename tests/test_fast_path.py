@@ -1,8 +1,11 @@
-"""The read operations' fast path answers exactly as connexion does: the same status, body
-and headers for valid requests and for every kind of bad one, and the same quota count."""
+"""The fast path answers exactly as connexion does: the same status, body and headers for
+valid requests and for every kind of bad one, reads and writes alike, and the same quota
+count."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -31,8 +34,11 @@ def app(request: pytest.FixtureRequest) -> Iterator[SandboxApp]:
     yield built
 
 
-def answer(http: httpx.Client, url: str, headers: dict[str, str]) -> tuple[int, str, object, str]:
-    response = http.get(url, headers=headers)
+def answer(
+    http: httpx.Client, url: str, headers: dict[str, str], method: str = "GET", body: object = None
+) -> tuple[int, str, object, str]:
+    content = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    response = http.request(method, url, headers=headers, content=content)
     kind = response.headers.get("content-type", "")
     body = response.json() if "json" in kind else response.text
     return response.status_code, kind, body, response.headers.get("retry-after", "")
@@ -127,18 +133,122 @@ def test_every_read_answers_as_connexion_does(
             assert fast == slow, headers
 
 
-def test_the_quota_counts_a_fast_read_once() -> None:
+JSON_TYPE = {"Content-Type": "application/json"}
+EXT_1001 = {"destination": "1001", "type": "extension"}
+EXT_1002 = {"destination": "1002", "type": "extension"}
+DIAL = {"from": EXT_1001, "to": EXT_1002}
+#: Writes and the reads between them, with `{call}` and `{leg}` the first listed call and its
+#: first leg: (method, path under the account's calls, extra headers, body).
+WRITES: list[tuple[str, str, dict[str, str], object]] = [
+    ("POST", "", JSON_TYPE, DIAL),
+    ("POST", "", JSON_TYPE, {**DIAL, "type": "odr"}),
+    ("POST", "", JSON_TYPE, {**DIAL, "to": {"destination": "15550000486", "type": "pstn"}}),
+    ("POST", "", JSON_TYPE, {**DIAL, "from": {"destination": "4242", "type": "extension"}}),
+    ("POST", "", JSON_TYPE, {**DIAL, "type": "sideways"}),
+    ("POST", "", JSON_TYPE, {**DIAL, "extra": 1}),
+    ("POST", "", JSON_TYPE, {"from": DIAL["from"]}),
+    ("POST", "", JSON_TYPE, []),
+    ("POST", "", JSON_TYPE, b"null"),
+    ("POST", "", JSON_TYPE, b'{"from": '),
+    ("POST", "", JSON_TYPE, b'{"from": "\xff"}'),
+    ("POST", "", JSON_TYPE, b"\xff\xfe"),
+    ("POST", "", JSON_TYPE, b""),
+    ("POST", "", {"Content-Type": "text/plain"}, DIAL),
+    ("POST", "", {"Content-Type": "application/json; charset=utf-8"}, DIAL),
+    ("POST", "", {}, DIAL),
+    ("POST", "?type=odr", JSON_TYPE, DIAL),
+    ("GET", "", {}, None),
+    ("GET", "/{call}", {}, None),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "parked", "from": EXT_1001}),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "active", "to": {"destination": "1002"}}),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "active", "to": EXT_1002}),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "active", "to": EXT_1002}),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "sideways"}),
+    ("PUT", "/{call}/legs/{leg}", JSON_TYPE, {"state": "held"}),
+    ("PUT", "/{call}/legs/{leg}", JSON_TYPE, {"state": "held", "extra": True}),
+    ("PUT", "/{call}/legs/nope", JSON_TYPE, {"state": "active"}),
+    ("PUT", "/{call}/legs/{leg}", JSON_TYPE, {"state": "active"}),
+    ("PUT", "/{call}", JSON_TYPE, {"from": EXT_1002, "to": {"destination": "1003"}}),
+    ("PUT", "/{call}", JSON_TYPE, {"from": EXT_1002, "to": {**EXT_1002, "destination": "1003"}}),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "parked", "from": EXT_1001}),
+    ("GET", "/{call}/legs", {}, None),
+    ("DELETE", "/{call}", {"Content-Type": "application/json"}, b"{}"),
+    ("DELETE", "/{call}", {}, None),
+    ("DELETE", "/{call}", {}, None),
+    ("PUT", "/{call}", JSON_TYPE, {"state": "parked", "from": EXT_1001}),
+    ("POST", "", {"Authorization": "Bearer wrong-token", **JSON_TYPE}, DIAL),
+    ("POST", "", {"Authorization": "Basic Zm9vOmJhcg==", **JSON_TYPE}, DIAL),
+    ("GET", "", {}, None),
+]
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def without_ids(answers: list[tuple[int, str, object, str]]) -> str:
+    """The answers with each generated id named by the order it first appears in."""
+    text = json.dumps(answers)
+    names: dict[str, str] = {}
+    return UUID.sub(lambda m: names.setdefault(m.group(), f"<id {len(names)}>"), text)
+
+
+def run_writes(app: SandboxApp) -> list[tuple[int, str, object, str]]:
     answers = []
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://sandbox") as http:
+        for method, path, headers, body in WRITES:
+            listed = http.get(f"{CALLS}?order=asc", headers=auth).json()["calls"]
+            call, leg = "none", "none"
+            if listed:
+                call = listed[0]["call_id"]
+                legs = listed[0].get("legs") or list(listed[0]["leg_map"].values())
+                leg = legs[0]["leg_id"]
+            url = CALLS + path.format(call=call, leg=leg)
+            answers.append(answer(http, url, {**auth, **headers}, method, body))
+    return answers
+
+
+@pytest.mark.parametrize("dialect", ["documented", "observed"])
+def test_every_write_answers_as_connexion_does(
+    dialect: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[str] = []
+    runs = []
     for fast in (True, False):
-        app = sandbox_app(rate_limit=RateLimit(3, 60.0))
+        app = sandbox_app(dialect=dialect, ring_delay=30)
+        app.sandbox.clock.change(freeze=True, at=1_800_000_000)
+        app.fast_path.enabled = fast
+        serve = app.fast_path.serve
+
+        async def counted(*args: object, serve: object = serve) -> None:
+            served.append(args[-3]["method"])  # type: ignore[index]
+            await serve(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(app.fast_path, "serve", counted)
+        runs.append(without_ids(run_writes(app)))
+    assert runs[0] == runs[1]
+    # The fast path served the valid writes of every kind, and those only the handler or the
+    # token refuses: 3 dials, the unknown extension, the one with a query, the wrong token.
+    assert {"PUT", "DELETE"} <= set(served)
+    assert served.count("POST") == 6
+
+
+def test_the_quota_counts_a_fast_request_once() -> None:
+    answers = []
+    requests: list[tuple[str, str, object]] = [
+        ("GET", CALLS, None),
+        ("GET", f"{CALLS}?page_size=0", None),
+        ("POST", CALLS, {"from": DIAL["from"]}),
+        ("POST", CALLS, DIAL),
+    ]
+    for fast in (True, False):
+        app = sandbox_app(rate_limit=RateLimit(5, 60.0))
         app.fast_path.enabled = fast
         with httpx.Client(transport=SyncASGITransport(app), base_url="http://sandbox") as http:
-            auth = {"Authorization": f"Bearer {TOKEN}"}
+            auth = {"Authorization": f"Bearer {TOKEN}", **JSON_TYPE}
             answers.append(
-                [answer(http, url, auth)[::2] for url in [CALLS, f"{CALLS}?page_size=0"] * 3]
+                [answer(http, url, auth, method, body)[0] for method, url, body in requests * 2]
             )
     assert answers[0] == answers[1]
-    assert [status for status, _ in answers[0]] == [200, 400, 200, 429, 429, 429]
+    assert answers[0] == [200, 400, 400, 200, 200, 429, 429, 429]
 
 
 def test_with_validate_responses_connexion_answers_everything() -> None:

@@ -1,11 +1,13 @@
-"""Valid requests to the read operations, served without connexion's per-request machinery
-(five middleware layers, a signature inspection and a validator built per parameter: most of
-get_call's time, profiled). The request is still checked against openapi.yaml: its path and
-query parameters by validators compiled once from the spec, its bearer token by the same
-hook connexion calls. Whatever this path does not fully accept (a missing or malformed
-token, a parameter connexion would coerce differently or refuse, a repeated or empty one)
-goes on to connexion, so every 400 and 401 stays connexion's own, in the documented body.
-With `--validate-responses` everything goes through connexion, which checks the answers.
+"""Valid requests to the Telephony API's call and device operations, served without
+connexion's per-request machinery (five middleware layers, a signature inspection and a
+validator built per parameter and per body: most of each operation's time, profiled). The
+request is still checked against openapi.yaml: its path and query parameters and its JSON
+body by validators compiled once from the spec, its bearer token by the same hook connexion
+calls. Whatever this path does not fully accept (a missing or malformed token, a parameter
+connexion would coerce differently or refuse, a repeated or empty one, a body that is not
+exactly valid JSON of the documented shape) goes on to connexion, the body replayed, so
+every 400 and 401 stays connexion's own, in the documented body. With
+`--validate-responses` everything goes through connexion, which checks the answers.
 """
 
 from __future__ import annotations
@@ -20,28 +22,36 @@ from urllib.parse import parse_qsl
 import attrs
 import orjson
 from connexion.context import _context, _receive, _scope
-from starlette.types import ASGIApp, Receive, Scope, Send
+from connexion.json_schema import Draft4RequestValidator, resolve_refs
+from jsonschema import Draft4Validator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import vbc_spec as spec
 from vbc_sandbox import handlers, routes
 from vbc_sandbox.errors import SandboxError, error_answer
+from vbc_sandbox.limits import read_json, replaying
 from vbc_sandbox.validation import parameter_validator
 from vbc_spec import API_BASE_PATH
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
 
-#: The operations served here: reads, whose handlers change nothing a retry would repeat.
+#: The operations served here. Left to connexion: delete_call_leg, whose empty 204 carries
+#: connexion's own headers, and the token and control APIs (not the hot paths).
 OPERATIONS = (
     "get_call",
     "list_calls",
+    "create_call",
+    "update_call",
+    "delete_call",
     "list_call_legs",
     "get_call_leg",
+    "update_call_leg",
     "get_device",
     "list_devices",
 )
+JSON = "application/json"
 INTEGER = re.compile(r"-?\d{1,18}")
-JSON_HEADERS = [(b"content-type", b"application/json")]
 log = logging.getLogger("vbc_sandbox")
 
 
@@ -50,11 +60,13 @@ class Operation:
     handler: Callable[..., Any]
     path: tuple[Parameter, ...]
     query: tuple[Parameter, ...]
+    #: Whether a request body (application/json) is valid; None: the operation takes none.
+    body: Callable[[Any], bool] | None
 
 
 @attrs.frozen
 class Parameter:
-    """A parameter of the spec (its schema's $ref followed) and its check, compiled once."""
+    """A parameter of the spec and its check, compiled once."""
 
     spec: dict[str, Any]
     valid: Callable[[str | int], bool]
@@ -67,22 +79,34 @@ class Parameter:
         return cls(param, check)
 
 
+def body_check(operation: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """The JSON body's check, as connexion's body validator builds it."""
+    schema = operation.get("requestBody", {}).get("content", {}).get(JSON, {}).get("schema")
+    if schema is None:
+        return None
+    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    check: Callable[[Any], bool] = validator.is_valid
+    return check
+
+
+@functools.cache
 def operations() -> dict[str, Operation]:
-    document = spec.load()
+    # connexion's own $ref resolution: the very schemas its validators check against.
+    document = resolve_refs(spec.load())
     found = {}
     for item in document["paths"].values():
         for method, operation in item.items():
-            if method != "get" or operation.get("operationId") not in OPERATIONS:
+            if method not in routes.HTTP_METHODS or operation["operationId"] not in OPERATIONS:
                 continue
-            params = []
-            for node in [*item.get("parameters", []), *operation.get("parameters", [])]:
-                param = spec.resolve(document, node)
-                resolved = {**param, "schema": spec.resolve(document, param["schema"])}
-                params.append(Parameter.of(resolved))
+            params = [
+                Parameter.of(param)
+                for param in [*item.get("parameters", []), *operation.get("parameters", [])]
+            ]
             found[operation["operationId"]] = Operation(
                 getattr(handlers, operation["operationId"]),
                 tuple(p for p in params if p.spec["in"] == "path"),
                 tuple(p for p in params if p.spec["in"] == "query"),
+                body_check(operation),
             )
     return found
 
@@ -93,6 +117,17 @@ def coerced(param: dict[str, Any], value: str) -> Any:
     if kind == "integer":
         return int(value) if INTEGER.fullmatch(value) else None
     return value if kind == "string" else None
+
+
+@attrs.frozen
+class Accepted:
+    """A request this path serves: its operation, the handler's arguments, its bearer token,
+    and the length of the JSON body it declares (0 for none)."""
+
+    operation: Operation
+    arguments: dict[str, Any]
+    token: str
+    body_length: int
 
 
 class FastPath:
@@ -106,21 +141,37 @@ class FastPath:
         accepted = self.accepted(scope) if self.enabled and scope["type"] == "http" else None
         if accepted is None:
             await self.app(scope, receive, send)
-        else:
-            await self.serve(*accepted, scope, receive, send)
+            return
+        if accepted.operation.body is not None:
+            messages, body = await read_body(receive, accepted.body_length)
+            receive = replaying(messages, receive)
+            if body is None or not self.take_body(accepted, body):
+                await self.app(scope, receive, send)
+                return
+        await self.serve(accepted, scope, receive, send)
 
-    def accepted(self, scope: Scope) -> tuple[Operation, dict[str, Any], str] | None:
-        """The operation, its handler's arguments and the bearer token of a request this
-        path serves; None for connexion to answer."""
-        if scope["method"] != "GET" or not scope["path"].startswith(API_BASE_PATH):
+    def accepted(self, scope: Scope) -> Accepted | None:
+        """A request this path may serve (its body still to check); None for connexion."""
+        if not scope["path"].startswith(API_BASE_PATH):
             return None
-        found = scope["vbc.route"] if "vbc.route" in scope else routes.match("GET", scope["path"])
+        found = (
+            scope["vbc.route"]
+            if "vbc.route" in scope
+            else routes.match(scope["method"], scope["path"])
+        )
         operation = self.operations.get(found.operation or "") if found else None
         if found is None or operation is None:
             return None
         arguments = self.arguments(operation, found.params, scope)
-        token = bearer(scope)
-        return None if arguments is None or token is None else (operation, arguments, token)
+        head = request_head(scope)
+        if arguments is None or head is None:
+            return None
+        token, content_type, length = head
+        if operation.body is None:
+            acceptable = length == 0
+        else:
+            acceptable = content_type == JSON and 0 < length <= self.sandbox.settings.max_body_bytes
+        return Accepted(operation, arguments, token, length) if acceptable else None
 
     @staticmethod
     def arguments(
@@ -154,21 +205,27 @@ class FastPath:
                 return None
         return arguments
 
-    async def serve(
-        self,
-        operation: Operation,
-        arguments: dict[str, Any],
-        token: str,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-    ) -> None:
+    @staticmethod
+    def take_body(accepted: Accepted, raw: bytes) -> bool:
+        """Add the body to the handler's arguments if it is JSON of the documented shape,
+        read as connexion reads it; False: connexion answers."""
+        try:
+            body = read_json(raw.decode("utf-8"))
+        except ValueError:  # not UTF-8 or not JSON
+            return False
+        assert accepted.operation.body is not None
+        if not accepted.operation.body(body):
+            return False
+        accepted.arguments["body"] = body
+        return True
+
+    async def serve(self, accepted: Accepted, scope: Scope, receive: Receive, send: Send) -> None:
         _scope.set(scope)
         _receive.set(receive)
         try:
             # The hook connexion's security calls (it also counts the token's quota).
-            _context.set({"token_info": handlers.token_info(self.sandbox, token)})
-            body, status, _headers = await operation.handler(**arguments)
+            _context.set({"token_info": handlers.token_info(self.sandbox, accepted.token)})
+            body, status, headers = await accepted.operation.handler(**accepted.arguments)
         except SandboxError as error:
             await error_answer(error)(scope, receive, send)
             return
@@ -177,20 +234,58 @@ class FastPath:
             log.exception("unexpected error")
             await error_answer(SandboxError("Internal server error"))(scope, receive, send)
             return
-        await send({"type": "http.response.start", "status": status, "headers": JSON_HEADERS})
-        await send({"type": "http.response.body", "body": orjson.dumps(body)})
+        # As connexion serializes a handler's reply: JSON, or the text the handler gave.
+        content_type = headers.get("Content-Type", JSON)
+        payload = orjson.dumps(body) if content_type == JSON else str(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type.encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
 
 
-def bearer(scope: Scope) -> str | None:
-    """The bearer token, split as connexion splits it; None for no token, another scheme, or
-    a request with a body (connexion decides those)."""
-    token = None
+def request_head(scope: Scope) -> tuple[str, str, int] | None:
+    """The bearer token (split as connexion splits it), the content type and the declared
+    body length (0 without one); None for no token, another scheme, or a body of undeclared
+    length (connexion decides those)."""
+    token = content_type = length = None
     for name, value in scope["headers"]:
         if name == b"authorization" and token is None:
             parts = value.decode("latin-1").split(maxsplit=1)
             if len(parts) != 2 or parts[0].lower() != "bearer":
                 return None
             token = parts[1]
-        elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+        elif name == b"content-type":
+            if content_type is not None:
+                return None
+            content_type = value.decode("latin-1")
+        elif name == b"content-length":
+            if length is not None or not value.isdigit():
+                return None
+            length = int(value)
+        elif name == b"transfer-encoding":
             return None
-    return token
+    return None if token is None else (token, content_type or "", length or 0)
+
+
+async def read_body(receive: Receive, length: int) -> tuple[list[Message], bytes | None]:
+    """The messages received and the body they carry; None unless it is exactly `length`
+    bytes (more, less or a disconnect: connexion and the body limit answer those)."""
+    messages = []
+    body = b""
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        body += message.get("body", b"")
+        if len(body) > length:
+            return messages, None
+        if not message.get("more_body", False):
+            return messages, body if len(body) == length else None

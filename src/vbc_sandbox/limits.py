@@ -35,6 +35,16 @@ def read_json(text: str) -> Any:
     return value
 
 
+def replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives the messages already read again, then reads on."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
 class BodyLimit:
     """ASGI layer: reads a request body up to the limit, then replays it to the app; a
     larger one is answered 413 without reading the rest."""
@@ -63,16 +73,8 @@ class BodyLimit:
             if len(body) > self.max_body_bytes:
                 await self.refuse(send)
                 return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-        await self.app(scope, replay, send)
+        whole: Message = {"type": "http.request", "body": bytes(body), "more_body": False}
+        await self.app(scope, replaying([whole], receive), send)
 
     async def refuse(self, send: Send) -> None:
         body = json.dumps(

@@ -15,13 +15,29 @@ from connexion.validators import (
 )
 from connexion.validators.parameter import draft4_format_checker, is_null, is_nullable
 from jsonschema import Draft4Validator
-from starlette.types import Scope
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope
 
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.messages import explain
 
 
-class ExplainedBody(JSONRequestBodyValidator):  # type: ignore[misc]
+class TypedBody:
+    """A body must say what it is. connexion validates one sent without a Content-Type as
+    the operation's media type, then hands the handler its raw bytes: a 500."""
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        headers = Headers(scope=scope)
+        has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+        if has_body and "content-type" not in headers:
+            raise BadRequestProblem(detail="body: the request body has no Content-Type")
+        found: tuple[Receive, Scope] = await super().wrap_receive(  # type: ignore[misc]
+            receive, scope=scope
+        )
+        return found
+
+
+class ExplainedBody(TypedBody, JSONRequestBodyValidator):  # type: ignore[misc]
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
         raw = b"".join([message async for message in stream])
         try:
@@ -44,7 +60,7 @@ class ExplainedBody(JSONRequestBodyValidator):  # type: ignore[misc]
         return None
 
 
-class ExplainedForm(FormDataValidator):  # type: ignore[misc]
+class ExplainedForm(TypedBody, FormDataValidator):  # type: ignore[misc]
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if not isinstance(body, dict):
             raise BadRequestProblem(detail="body: the form cannot be read")
