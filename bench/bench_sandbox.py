@@ -1,8 +1,9 @@
-"""Sandbox throughput against Prism mocking the same openapi.yaml and against the framework's
+"""Sandbox throughput against Prism mocking the same openapi.yaml, against the framework's
 floor (bench/floor_app.py: bare Starlette under the same uvicorn, answering the same bodies
-after checking the token), for get_call, list_calls (100/page) and create_call; and
-list_calls latency at 1,000 vs 100,000 active calls. Every number comes from one run on this
-machine, and the goals are checked as ratios of numbers measured side by side.
+after checking the token) and against the sandbox as it was before the speed work (a git
+worktree of BASELINE), for get_call, list_calls (100/page) and create_call; and list_calls
+latency at 1,000 vs 100,000 active calls. Every number comes from one run on this machine,
+and the goals are checked as ratios of numbers measured side by side.
 
 Load comes from wrk (C, one thread) on loopback, so the client is not the bottleneck.
 """
@@ -14,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ from vbc_spec import API_BASE_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 TOKEN = "bench-token"
 ACCOUNT = "1234"
 OPERATIONS = ("get_call", "list_calls", "create_call")
@@ -97,7 +100,10 @@ def some_call_id(base_url: str) -> str:
     return call_id
 
 
-def rates(calls_url: str, call_id: str) -> dict[str, float]:
+Rates = dict[str, float]
+
+
+def rates(calls_url: str, call_id: str) -> Rates:
     """Requests per second of each operation, against one target's calls URL."""
     return {
         "get_call": wrk(f"{calls_url}/{call_id}")[0],
@@ -106,14 +112,50 @@ def rates(calls_url: str, call_id: str) -> dict[str, float]:
     }
 
 
-def sandbox_numbers(db: Path, workers: int) -> dict[str, float]:
+#: A target, running: its calls URL and the id of a call to get.
+Target = tuple[str, str]
+
+
+@contextlib.contextmanager
+def sandbox_target(db: Path, workers: int, env: dict[str, str] | None = None) -> Iterator[Target]:
     # A copy: create_call adds calls, and each target starts from the same 1,000.
-    run = db.with_name(f"{db.stem}-{workers}.db")
+    run = db.with_name(f"{db.stem}-{workers}{'-baseline' if env else ''}.db")
     shutil.copyfile(db, run)
     args = ["--token", f"{TOKEN}:{ACCOUNT}", "--db", str(run), "--workers", str(workers)]
-    with SandboxProcess(args) as sandbox:
-        calls = f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls"
-        return rates(calls, some_call_id(sandbox.base_url))
+    with SandboxProcess(args, env=env) as sandbox:
+        yield f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls", some_call_id(sandbox.base_url)
+
+
+#: The last commit before the speed work: the list_calls and create_call goals are ratios to
+#: its rates ("today's", when the goals were set).
+BASELINE = os.environ.get("BENCH_BASELINE", "285805a")
+
+
+@contextlib.contextmanager
+def baseline_env(scratch: Path) -> Iterator[dict[str, str] | None]:
+    """The environment that runs the sandbox as it was at BASELINE (a git worktree first on
+    the path); None without the git history."""
+    tree = scratch / "baseline"
+    git = ["git", "-C", str(ROOT), "worktree"]
+    made = subprocess.run([*git, "add", "--detach", str(tree), BASELINE], capture_output=True)
+    if made.returncode != 0:
+        print(f"bench: no baseline: {made.stderr.decode().strip()}", file=sys.stderr)
+        yield None
+        return
+    try:
+        env = {"PYTHONPATH": os.pathsep.join([str(tree / "src"), str(tree / "generated")])}
+        found = subprocess.run(
+            [sys.executable, "-c", "import vbc_sandbox; print(vbc_sandbox.__file__)"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if not found.startswith(str(tree)):
+            raise RuntimeError(f"the baseline ran {found.strip()}, not the worktree's sandbox")
+        yield env
+    finally:
+        subprocess.run([*git, "remove", "--force", str(tree)], capture_output=True, check=False)
 
 
 def floor_bodies(db: Path, path: Path) -> None:
@@ -155,7 +197,8 @@ def server(command: list[str], origin: str, env: dict[str, str] | None = None) -
         process.wait()
 
 
-def floor_numbers(bodies: Path) -> dict[str, float]:
+@contextlib.contextmanager
+def floor_target(bodies: Path) -> Iterator[Target]:
     port = free_port()
     command = [
         sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(ROOT / "bench"),
@@ -163,19 +206,33 @@ def floor_numbers(bodies: Path) -> dict[str, float]:
     ]  # fmt: skip
     origin = f"http://{LOOPBACK}:{port}"
     with server(command, origin, {"BENCH_FLOOR_BODIES": str(bodies)}):
-        return rates(f"{origin}{API_BASE_PATH}/cc/accounts/{ACCOUNT}/calls", "some-call")
+        yield f"{origin}{API_BASE_PATH}/cc/accounts/{ACCOUNT}/calls", "some-call"
 
 
-def prism_numbers() -> dict[str, float]:
+@contextlib.contextmanager
+def prism_target() -> Iterator[Target]:
     prism = ROOT / "node_modules" / ".bin" / "prism"
     port = free_port()
     command = [str(prism), "mock", str(ROOT / "openapi.yaml"), "-h", LOOPBACK, "-p", str(port)]
     # Prism serves the paths without the servers' base path.
     origin = f"http://{LOOPBACK}:{port}"
     with server(command, origin):
-        return rates(
-            f"{origin}/cc/accounts/{ACCOUNT}/calls", "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-        )
+        yield f"{origin}/cc/accounts/{ACCOUNT}/calls", "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+def measured(targets: dict[str, contextlib.AbstractContextManager[Target]]) -> dict[str, Rates]:
+    """Each target's median rates over ROUNDS rounds, the targets taking turns in each round:
+    this machine's speed drifts by a quarter within minutes, and turns share the drift."""
+    with contextlib.ExitStack() as stack:
+        running = {name: stack.enter_context(target) for name, target in targets.items()}
+        rounds: dict[str, list[Rates]] = {name: [] for name in running}
+        for _ in range(ROUNDS):
+            for name, (calls_url, call_id) in running.items():
+                rounds[name].append(rates(calls_url, call_id))
+    return {
+        name: {op: statistics.median(each[op] for each in runs) for op in OPERATIONS}
+        for name, runs in rounds.items()
+    }
 
 
 def list_latency(db: Path) -> float:
@@ -198,25 +255,35 @@ def main() -> int:
         print(f"populated 1,000 and 100,000 active calls in {time.monotonic() - started:.1f} s")
 
         floor_bodies(small, Path(scratch, "bodies.json"))
-        rows = {
-            "sandbox, 1 worker": sandbox_numbers(small, 1),
-            "sandbox, 2 workers": sandbox_numbers(small, 2),
-            "floor (bare Starlette)": floor_numbers(Path(scratch, "bodies.json")),
-            "Prism 5.14.2 mock": prism_numbers(),
-        }
-        print(f"\nthroughput, requests/s ({SECONDS} s each, wrk 1 thread x 16 connections)")
-        print(f"{'target':<24}" + "".join(f"{name:>14}" for name in OPERATIONS))
+        with baseline_env(Path(scratch)) as env:
+            targets = {"sandbox, 1 worker": sandbox_target(small, 1)}
+            if env is not None:
+                targets[f"sandbox at {BASELINE}, 1 worker"] = sandbox_target(small, 1, env)
+            targets["sandbox, 2 workers"] = sandbox_target(small, 2)
+            targets["floor (bare Starlette)"] = floor_target(Path(scratch, "bodies.json"))
+            targets["Prism 5.14.2 mock"] = prism_target()
+            rows = measured(targets)
+        print(
+            f"\nthroughput, requests/s, the median of {ROUNDS} rounds in which the targets take"
+            f" turns ({SECONDS} s each, wrk 1 thread x 16 connections)"
+        )
+        print(f"{'target':<32}" + "".join(f"{name:>14}" for name in OPERATIONS))
         for name, numbers in rows.items():
-            print(f"{name:<24}" + "".join(f"{numbers[op]:>14.0f}" for op in OPERATIONS))
+            print(f"{name:<32}" + "".join(f"{numbers[op]:>14.0f}" for op in OPERATIONS))
         sandbox, floor = rows["sandbox, 1 worker"], rows["floor (bare Starlette)"]
         prism = rows["Prism 5.14.2 mock"]
+        before = rows.get(f"sandbox at {BASELINE}, 1 worker")
         print("\none worker, same run:")
         for op in OPERATIONS:
             print(
                 f"  {op:<12} {sandbox[op] / floor[op]:>6.1%} of the floor"
                 f"  {sandbox[op] / prism[op]:>5.2f}x Prism"
+                + (f"  {sandbox[op] / before[op]:>5.2f}x {BASELINE}" if before else "")
             )
-        print("  (goals: get_call at least 30% of the floor and 4x Prism)")
+        print(
+            "  (goals: get_call at least 30% of the floor and 4x Prism;"
+            f" list_calls and create_call at least 3x {BASELINE})"
+        )
 
         small_ms, large_ms = list_latency(small), list_latency(large)
         growth = large_ms / small_ms

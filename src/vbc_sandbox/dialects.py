@@ -1,6 +1,7 @@
 """How the sandbox speaks: the forms Vonage documents, or those live traffic showed.
 
-The PBX keeps one state; a dialect only renders it (see `Call` in openapi.yaml).
+The PBX keeps one state; a dialect only renders it (see `Call` in openapi.yaml), from rows
+whose first columns are store.CALL_SHOWN and store.LEG_SHOWN, read by position.
 
 * documented: `from`, `to`, `legs`; ids, numbers and epoch seconds as JSON integers;
   statuses ringing, on-call, busy, failed, unanswered; a new call's id in a 200.
@@ -53,25 +54,27 @@ class Documented:
     last_page_names_next = False
 
     def leg(self, leg: Row, status: str, now: float) -> dict[str, Any]:
+        leg_id, call_id, account_id, direction, from_number, to_number, start_time = leg[:7]
         return {
-            "account_id": as_json_number(leg["account_id"]),
-            "call_id": leg["call_id"],
-            "leg_id": leg["leg_id"],
-            "direction": leg["direction"],
-            "from": as_json_number(leg["from_number"]),
-            "to": as_json_number(leg["to_number"]),
-            "start_time": leg["start_time"],
+            "account_id": as_json_number(account_id),
+            "call_id": call_id,
+            "leg_id": leg_id,
+            "direction": direction,
+            "from": as_json_number(from_number),
+            "to": as_json_number(to_number),
+            "start_time": start_time,
             "status": status,
         }
 
     def call(self, call: Row, legs: list[Row], statuses: list[str], now: float) -> dict[str, Any]:
+        call_id, account_id, direction, from_number, to_number, start_time = call[:6]
         return {
-            "account_id": as_json_number(call["account_id"]),
-            "call_id": call["call_id"],
-            "direction": call["direction"],
-            "from": as_json_number(call["from_number"]),
-            "to": as_json_number(call["to_number"]),
-            "start_time": call["start_time"],
+            "account_id": as_json_number(account_id),
+            "call_id": call_id,
+            "direction": direction,
+            "from": as_json_number(from_number),
+            "to": as_json_number(to_number),
+            "start_time": start_time,
             "status": status_of(statuses),
             "legs": [
                 self.leg(leg, status, now) for leg, status in zip(legs, statuses, strict=True)
@@ -114,53 +117,55 @@ class Observed(Documented):
         names: dict[str, tuple[str, str | None]] | None = None,
     ) -> dict[str, Any]:
         """`names`: the account's directory, when the caller has already read it."""
+        (
+            leg_id, call_id, account_id, direction, from_number, to_number, start_time,
+            answer_at, _outcome, outcome_at,
+        ) = leg[:10]  # fmt: skip
         if names is None:
-            names = self.directory(leg["account_id"])
+            names = self.directory(account_id)
         # A leg reaches the party in to_number; one that is not ours is the outside world.
-        ours = names.get(leg["to_number"])
-        answered = (
-            leg["answer_at"] if leg["answer_at"] is not None and leg["answer_at"] <= now else None
-        )
-        ended = leg["outcome_at"] if status in OUTCOMES else None
+        ours = names.get(to_number)
+        answered = answer_at if answer_at is not None and answer_at <= now else None
+        ended = outcome_at if status in OUTCOMES else None
         return {
-            "leg_id": leg["leg_id"],
-            "call_id": leg["call_id"],
-            "device_id": (ours[1] or leg["to_number"]) if ours else "pstn",
-            "direction": leg["direction"],
-            "extension": leg["to_number"],
-            "from_name": self.name_in(names, leg["from_number"], leg["from_number"]),
-            "from_number": leg["from_number"],
-            "to_name": self.name_in(names, leg["to_number"], "Outbound Call"),
-            "to_number": leg["to_number"],
+            "leg_id": leg_id,
+            "call_id": call_id,
+            "device_id": (ours[1] or to_number) if ours else "pstn",
+            "direction": direction,
+            "extension": to_number,
+            "from_name": self.name_in(names, from_number, from_number),
+            "from_number": from_number,
+            "to_name": self.name_in(names, to_number, "Outbound Call"),
+            "to_number": to_number,
             "status": "disconnected" if status in OUTCOMES else status,
-            "start_time": micros(leg["start_time"]),
+            "start_time": micros(start_time),
             "answer_time": micros(answered),
             "end_time": micros(ended),
         }
 
     def call(self, call: Row, legs: list[Row], statuses: list[str], now: float) -> dict[str, Any]:
-        account = call["account_id"]
+        call_id, account, direction, from_number, to_number, start_time = call[:6]
         # Read once for the call and its legs (each read checks the directory's version).
         names = self.directory(account)
         status = status_of(statuses)
         if status in OUTCOMES:
             status = "disconnected"
-        elif call["direction"] == "outbound" and statuses and statuses[0] == "ringing":
+        elif direction == "outbound" and statuses and statuses[0] == "ringing":
             status = "initializing"  # click2dial: still ringing the caller's own phone
         return {
             "account_id": account,
-            "call_id": call["call_id"],
-            "direction": call["direction"],
+            "call_id": call_id,
+            "direction": direction,
             "status": status,
-            "from_name": self.name_in(names, call["from_number"], call["from_number"]),
-            "from_number": call["from_number"],
-            "to_name": self.name_in(names, call["to_number"], "Outbound Call"),
-            "to_number": call["to_number"],
-            "start_time": micros(call["start_time"]),
+            "from_name": self.name_in(names, from_number, from_number),
+            "from_number": from_number,
+            "to_name": self.name_in(names, to_number, "Outbound Call"),
+            "to_number": to_number,
+            "start_time": micros(start_time),
             "end_time": "0",
             "flags": [],
             "leg_map": {
-                leg["leg_id"]: self.leg(leg, leg_status, now, names)
+                leg[0]: self.leg(leg, leg_status, now, names)  # leg[0]: its leg_id
                 for leg, leg_status in zip(legs, statuses, strict=True)
             },
         }

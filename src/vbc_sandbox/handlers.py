@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from connexion import context, request
 
@@ -55,7 +56,8 @@ def ok(body: Any, status: int = 200) -> Reply:
 
 def snapshot() -> int | None:
     """The `as_of` bound carried by next/previous page URIs (see paging.page_fields)."""
-    value = request.query_params.get("as_of", "")
+    # Read as starlette reads a query (the last of repeated values), without building a request.
+    value = dict(parse_qsl(context.scope["query_string"].decode("latin-1"))).get("as_of", "")
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 

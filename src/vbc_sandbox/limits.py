@@ -5,6 +5,7 @@ nesting, integers and strings it can hold. Bad input gets a clear 4xx, never a 5
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,6 +15,11 @@ from vbc_sandbox.errors import documented_body
 
 class BodyTooLarge(Exception):
     pass
+
+
+#: How a JSON text spells a UTF-16 surrogate, the one way JSON decoded from valid UTF-8 can
+#: hold a string that is not valid Unicode (a lone one).
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def read_json(text: str) -> Any:
@@ -26,12 +32,13 @@ def read_json(text: str) -> Any:
         raise ValueError(f"the body is not JSON: {error.msg} at character {error.pos}") from None
     except ValueError:  # an integer of thousands of digits
         raise ValueError("the body holds a number with too many digits") from None
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("the body holds a string that is not valid Unicode") from None
-    except RecursionError:
-        raise ValueError("the body is nested too deeply") from None
+    if SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the body holds a string that is not valid Unicode") from None
+        except RecursionError:
+            raise ValueError("the body is nested too deeply") from None
     return value
 
 
