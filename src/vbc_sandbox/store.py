@@ -111,13 +111,13 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
 #: What a call and a leg are rendered from, first in every read of them and in this order:
 #: dialects.py unpacks them by position (a name in sqlite3.Row is a linear search, some 40%
 #: of rendering a page of calls). Lists read only these.
-CALL_SHOWN = ("call_id", "account_id", "direction", "from_number", "to_number", "start_time")
+CALL_SHOWN = "call_id, account_id, direction, from_number, to_number, start_time"
 LEG_SHOWN = (
-    *("leg_id", "call_id", "account_id", "direction", "from_number", "to_number"),
-    *("start_time", "answer_at", "outcome", "outcome_at"),
+    "leg_id, call_id, account_id, direction, from_number, to_number, start_time, answer_at,"
+    " outcome, outcome_at"
 )
-CALL_COLUMNS = ", ".join([*CALL_SHOWN, "seq", "parked", "ends_at", "ended", "end_reason"])
-LEG_COLUMNS = ", ".join([*LEG_SHOWN, "seq", "dropped", "held", "sound", "ccr", "ocr", "dtmf"])
+CALL_COLUMNS = f"{CALL_SHOWN}, seq, parked, ends_at, ended, end_reason"
+LEG_COLUMNS = f"{LEG_SHOWN}, seq, dropped, held, sound, ccr, ocr, dtmf"
 #: What a snapshot holds and a reset clears (accounts and the rest are reloaded from the seed).
 CALL_STATE = ("calls", "legs", "active_counts", "events")
 TEST_KIT_STATE = ("clock", "outcomes", "faults", "journal")
@@ -304,10 +304,7 @@ class Store:
         """Keep a copy of every call, directory entry, token and test-kit setting."""
         with self.transaction() as db:
             for table in self.snapshot_tables():
-                rows = [
-                    [row[column] for column in row.keys()]
-                    for row in db.execute(f"SELECT * FROM {table}")  # noqa: S608
-                ]
+                rows = [list(row) for row in db.execute(f"SELECT * FROM {table}")]  # noqa: S608
                 db.execute(
                     "INSERT INTO snapshots VALUES (?, ?, ?, ?)",
                     (snapshot_id, now, table, json.dumps(rows)),
@@ -364,7 +361,7 @@ class Store:
             return []
         marks = ",".join("?" * len(call_ids))
         return self.all(
-            f"SELECT {', '.join(LEG_SHOWN)} FROM legs WHERE call_id IN ({marks})"  # noqa: S608
+            f"SELECT {LEG_SHOWN} FROM legs WHERE call_id IN ({marks})"  # noqa: S608
             " AND dropped = 0"
             " ORDER BY call_id, seq",
             *call_ids,
@@ -437,7 +434,7 @@ class Store:
                 " WHERE account_id = ? AND (from_number = ? OR to_number = ?)))"
             )
             args += [extension, extension, account_id, extension, extension]
-        listing = Listing("calls", "start_time", where, args, ", ".join(CALL_SHOWN))
+        listing = Listing("calls", "start_time", where, args, CALL_SHOWN)
         return listing.within(start_time, end_time)
 
     @staticmethod
