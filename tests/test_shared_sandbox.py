@@ -3,8 +3,10 @@ sandbox, and survive an instance killed mid-write and the database restarting.""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -20,12 +22,14 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
 from tests.postgres_server import PostgresServer
+from vbc_sandbox.app import create_app
 from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
-from vbc_sandbox.store import MIGRATIONS
+from vbc_sandbox.store import MIGRATIONS, Store
 from vbc_spec import API_BASE_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,6 +219,75 @@ def test_the_clock_outcomes_and_journal_are_shared(database: str) -> None:
             third.origin + "/sandbox/requests", params={"call_id": call_id}, headers=ADMIN
         ).json()["requests"]
         assert [e["operation"] for e in journal] == ["create_call", "get_call"]
+
+
+def shared_url(storage: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if storage == "sqlite":
+        return str(tmp_path / "shared.db")
+    url: str = request.getfixturevalue("database")
+    return url
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "postgresql"])
+def test_an_answer_leaves_only_once_its_request_is_in_the_shared_journal(
+    storage: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    # Answers given in one event-loop turn share a commit of their entries; none may leave
+    # before that commit, or a test reading the journal right after its request misses it.
+    url = shared_url(storage, tmp_path, request)
+    app = create_app(settings_from(parser().parse_args([*STATIC_TOKENS, "--db", url])))
+    another_instance = Store(url)
+    journaled_when_answered: dict[str, bool] = {}
+
+    async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                call_id = json.loads(message["body"])
+                entries = another_instance.journal({"call_id": call_id}, 10)
+                journaled_when_answered[call_id] = [e["status"] for e in entries] == [200]
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    async def dial_at_once(count: int) -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=watched)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+            url = f"{API_BASE_PATH}/cc/accounts/{ACCOUNT}/calls"
+            return await asyncio.gather(
+                *(
+                    client.post(url, json=dial_body(f"1555000{i:04d}"), headers=AUTH)
+                    for i in range(count)
+                )
+            )
+
+    try:
+        responses = asyncio.run(dial_at_once(16))
+    finally:
+        another_instance.close()
+    assert [r.status_code for r in responses] == [200] * 16
+    assert journaled_when_answered == {r.json(): True for r in responses}
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "postgresql"])
+def test_requests_at_once_are_each_in_another_instances_journal(
+    storage: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    with instances_on(shared_url(storage, tmp_path, request), 2) as (dialled, asked):
+
+        def dial_then_read_the_journal(index: int) -> httpx.Response:
+            dial = dial_body(f"1555000{index:04d}")
+            placed = httpx.post(calls_url(dialled), json=dial, headers=AUTH)
+            assert placed.status_code == 200, placed.text
+            return httpx.get(
+                asked.origin + "/sandbox/requests",
+                params={"call_id": placed.json()},
+                headers=ADMIN,
+            )
+
+        journals = [r.json()["requests"] for r in at_once(16, dial_then_read_the_journal)]
+        assert [[(e["operation"], e["status"]) for e in j] for j in journals] == [
+            [("create_call", 200)]
+        ] * 16
 
 
 def test_an_instance_killed_mid_write_loses_nothing_committed(database: str) -> None:

@@ -5,18 +5,20 @@ the control API's own security."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
-from vbc_sandbox import outcomes
+from vbc_sandbox import journal, outcomes
 from vbc_sandbox.app import SandboxApp
 from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
 from vbc_sandbox.settings import Settings, StaticToken
+from vbc_spec import API_BASE_PATH
 from vbc_telephony import NotFoundError, RateLimitError, Telephony
 
 CUSTOMER = "15551234567"
@@ -220,6 +222,23 @@ def test_the_journal_keeps_what_was_asked_per_account_without_secrets(
     assert "alice-sandbox-password" not in everything and vbc_sandbox.token not in everything
     vbc_sandbox.reset()
     assert vbc_sandbox.requests() == []
+
+
+def test_the_journal_keeps_the_latest_entries_within_its_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(journal, "JOURNAL_LIMIT", 5)
+    monkeypatch.setattr(journal, "TRIM_EVERY", 3)
+    app = SandboxApp(
+        Settings(db=str(tmp_path / "state.db"), static_tokens=(StaticToken(TOKEN, "1234"),))
+    )
+    calls = f"{API_BASE_PATH}/cc/accounts/1234/calls"
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://x") as http:
+        for n in range(12):
+            http.get(f"{calls}/no-such-call-{n}", headers={"Authorization": f"Bearer {TOKEN}"})
+    kept = app.sandbox.journal.entries(limit=100)
+    assert [e["path"] for e in kept] == [f"{calls}/no-such-call-{n}" for n in range(7, 12)]
+    assert {e["status"] for e in kept} == {404}
 
 
 @in_process

@@ -91,7 +91,7 @@ class Sandbox:
             Pbx(store, settings, clock),
             Registrations(store),
             Faults(store),
-            Journal(store),
+            Journal(store, clock),
         )
 
     def check_control_token(self, token: str) -> None:
@@ -220,9 +220,8 @@ class SandboxApp:
         self.fast_path = FastPath(BodyLimit(app, settings.max_body_bytes), self.sandbox)
         self.app = TestKitLayer(
             self.fast_path,
-            self.sandbox.store,
-            self.sandbox.clock,
-            settings.journal,
+            self.sandbox.faults,
+            self.sandbox.journal if settings.journal else None,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

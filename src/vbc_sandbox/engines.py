@@ -106,7 +106,9 @@ class Engine(abc.ABC):
     def execute(self, sql: str, params: Params = ()) -> Cursor: ...
 
     @abc.abstractmethod
-    def execute_many(self, sql: str, rows: Iterable[Params]) -> None: ...
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """One statement for many rows; outside a transaction, without a commit per row
+        (SQLite commits them together, psycopg pipelines them)."""
 
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[Engine]:
@@ -148,7 +150,12 @@ class SQLiteEngine(Engine):
         return self.db.execute(sql, params)
 
     def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        self.db.executemany(sql, rows)
+        if self.db.in_transaction:
+            self.db.executemany(sql, rows)
+            return
+        # Outside a transaction every row would be a commit of its own.
+        with self.transaction():
+            self.db.executemany(sql, rows)
 
     @contextmanager
     def transaction(self) -> Iterator[Engine]:

@@ -237,6 +237,9 @@ class FastPath:
         # As connexion serializes a handler's reply: JSON, or the text the handler gave.
         content_type = headers.get("Content-Type", JSON)
         payload = orjson.dumps(body) if content_type == JSON else str(body).encode()
+        # Freed now, not after the answer's wait for the journal: a page held by every
+        # answer waiting in a turn kept the garbage collector busy (list_calls ~15% slower).
+        del body
         await send(
             {
                 "type": "http.response.start",

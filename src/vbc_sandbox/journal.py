@@ -55,6 +55,18 @@ def readable_body(raw: bytes, content_type: str) -> Any:
     return text
 
 
+def stored(entry: dict[str, Any], at: float) -> dict[str, Any]:
+    """An entry as the store keeps it: the body as JSON text; a NUL (in a path, a query, an
+    id) as its escape, which PostgreSQL text can hold."""
+    return {
+        "at": at,
+        **{
+            name: value.replace("\x00", "\\x00") if isinstance(value, str) else value
+            for name, value in {**entry, "body": json.dumps(entry["body"])}.items()
+        },
+    }
+
+
 class Faults:
     """The queue of faults to inject, in the store so every worker takes from the same one."""
 
@@ -86,18 +98,54 @@ class Faults:
         return (str(row["fault"]), int(row["retry_after"])) if row else None
 
 
-class Journal:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+#: A worker drops the entries beyond JOURNAL_LIMIT after every this many of its own.
+TRIM_EVERY = 100
+#: An entry waiting for its batch's commit, and what its request awaits.
+Pending = tuple[dict[str, Any], "asyncio.Future[None]"]
 
-    def record(self, entry: dict[str, Any]) -> None:
-        # A NUL (in a path, a query, an id) is kept as its escape: PostgreSQL text cannot
-        # hold one.
-        entry = {
-            name: value.replace("\x00", "\\x00") if isinstance(value, str) else value
-            for name, value in {**entry, "body": json.dumps(entry["body"])}.items()
-        }
-        self.store.add_journal_entry(entry, JOURNAL_LIMIT)
+
+class Journal:
+    """The entries of the requests answered in one event-loop turn are written together,
+    in one commit (a commit costs several inserts), stamped with one reading of the clock.
+    Each answer is held until its entry is committed, so a request is in the journal, on
+    every worker, before its client has the answer."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.batches: dict[asyncio.AbstractEventLoop, list[Pending]] = {}
+        self.untrimmed = 0
+
+    async def record(self, entry: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        batch = self.batches.get(loop)
+        if batch is None:
+            batch = self.batches[loop] = []
+            loop.call_soon(self.commit, loop)
+        written = loop.create_future()
+        batch.append((entry, written))
+        await written
+
+    def commit(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self.batches.pop(loop)
+        try:
+            at = self.clock.now()
+            self.store.add_journal_entries([stored(entry, at) for entry, _ in batch])
+            self.untrimmed += len(batch)
+            if self.untrimmed >= TRIM_EVERY:
+                self.untrimmed = 0
+                self.store.trim_journal(JOURNAL_LIMIT)
+        except Exception as error:  # for each request's own task to handle
+            outcome: BaseException | None = error
+        else:
+            outcome = None
+        for _, written in batch:
+            if written.done():
+                continue
+            if outcome is None:
+                written.set_result(None)
+            else:
+                written.set_exception(outcome)
 
     def entries(
         self,
@@ -127,11 +175,10 @@ class Journal:
 class TestKitLayer:
     """Injects queued faults and journals every request to the API and the token endpoint."""
 
-    def __init__(self, app: ASGIApp, store: Store, clock: Clock, journal: bool) -> None:
+    def __init__(self, app: ASGIApp, faults: Faults, journal: Journal | None) -> None:
         self.app = app
-        self.clock = clock
-        self.faults = Faults(store)
-        self.journal = Journal(store) if journal else None
+        self.faults = faults
+        self.journal = journal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(routes.CONTROL_BASE_PATH + "/"):
@@ -144,6 +191,7 @@ class TestKitLayer:
         touched: dict[str, str] = scope.setdefault("vbc.touched", {})
         received = bytearray()
         status = 0
+        kept = self.journal is None
 
         async def receiving() -> Message:
             message = await receive()
@@ -152,22 +200,25 @@ class TestKitLayer:
             return message
 
         async def sending(message: Message) -> None:
-            nonlocal status
+            nonlocal status, kept
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif not kept and not message.get("more_body", False):
+                kept = True
+                await self.keep(scope, status, bytes(received), operation, params, touched)
             await send(message)
 
         fault = self.faults.take(operation) if operation else None
         try:
             if fault is not None:
-                status = await inject(fault, scope, receive, send)
+                status = await inject(fault, scope, receive, sending)
             else:
                 await self.app(scope, receiving, sending)
         finally:
-            if self.journal is not None:
-                self.keep(scope, status, bytes(received), operation, params, touched)
+            if not kept:  # no answer (a dropped connection, an error): journaled all the same
+                await self.keep(scope, status, bytes(received), operation, params, touched)
 
-    def keep(
+    async def keep(
         self,
         scope: Scope,
         status: int,
@@ -180,9 +231,8 @@ class TestKitLayer:
         assert self.journal is not None
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
         with contextlib.suppress(StoreUnavailable):
-            self.journal.record(
+            await self.journal.record(
                 {
-                    "at": self.clock.now(),
                     "account_id": touched.get("account_id", params.get("account_id")),
                     "operation": operation,
                     "method": scope["method"],

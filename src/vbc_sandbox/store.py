@@ -738,17 +738,20 @@ class Store:
                 )
         return row
 
-    def add_journal_entry(self, entry: dict[str, Any], keep: int) -> None:
-        """Add an entry, and now and then drop those older than the last `keep` (each its own
-        statement: nothing is checked, so the write lock would only slow every request)."""
-        seq = self.db.execute(
+    def add_journal_entries(self, entries: list[dict[str, Any]]) -> None:
+        self.db.execute_many(
             "INSERT INTO journal (at, account_id, operation, method, path, query, body,"
-            " status, call_id) VALUES (:at, :account_id, :operation, :method, :path, :query,"
-            " :body, :status, :call_id) RETURNING seq",
-            entry,
-        ).fetchone()["seq"]
-        if seq % 100 == 0:
-            self.db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
+            " status, call_id) VALUES (:at, :account_id, :operation, :method, :path,"
+            " :query, :body, :status, :call_id)",
+            entries,
+        )
+
+    def trim_journal(self, keep: int) -> None:
+        """Drop the entries older than the last `keep` (its own statement: nothing is
+        checked, so the write lock would only slow every request)."""
+        self.db.execute(
+            "DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - ?", (keep,)
+        )
 
     def journal(self, filters: dict[str, str | None], limit: int) -> list[Row]:
         """The most recent `limit` entries matching every filter given, oldest first."""
