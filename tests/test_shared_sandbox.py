@@ -390,9 +390,11 @@ def compose_proxy(instances: Instances) -> Iterator[str]:
         encoding="utf-8",
     )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen(  # our own configuration
-        [nginx, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=subprocess.PIPE
-    )
+    # Its output goes to a file, not a pipe nobody would read while it runs.
+    with (root / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(  # our own configuration
+            [nginx, "-p", str(root), "-c", str(root / "nginx.conf")], stderr=stderr
+        )
     origin = f"http://{LOOPBACK}:{port}"
     try:
         deadline = time.monotonic() + 15
@@ -400,7 +402,10 @@ def compose_proxy(instances: Instances) -> Iterator[str]:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(origin + "/sandbox/health").status_code == 200:
                     break
-            assert process.poll() is None and time.monotonic() < deadline, process.stderr
+            if process.poll() is not None or time.monotonic() > deadline:
+                logs = [root / "stderr.log", root / "error.log"]
+                said = "".join(log.read_text(errors="replace") for log in logs if log.exists())
+                raise AssertionError(f"nginx did not start: {said}")
             time.sleep(0.05)
         yield origin
     finally:
