@@ -36,9 +36,12 @@ from vbc_sandbox.store import Store
 from vbc_spec import API_BASE_PATH
 from vbc_telephony._version import __version__
 
-#: uvicorn's logging, with request lines on stderr beside everything else it logs.
+#: uvicorn's logging, with request lines on stderr beside everything else it logs, their
+#: query's secrets replaced.
 LOG_CONFIG = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
 LOG_CONFIG["handlers"]["access"]["stream"] = "ext://sys.stderr"
+LOG_CONFIG["filters"] = {"redaction": {"()": "vbc_sandbox.redaction.AccessLogRedaction"}}
+LOG_CONFIG["handlers"]["access"]["filters"] = ["redaction"]
 
 #: Workers are separate processes: they receive the settings through the environment.
 SETTINGS_VARIABLE = "VBC_SANDBOX_SETTINGS"
