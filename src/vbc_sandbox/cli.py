@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import ipaddress
 import json
@@ -190,10 +191,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
     control_token = args.admin_token or (LOOPBACK_CONTROL_TOKEN if is_loopback(args.host) else None)
     if control_token and any(t.token == control_token for t in static_tokens):
         raise ValueError("the admin token must not also be a Telephony token")
-    db = args.db
-    if db is None and args.workers > 1:
-        # Workers are processes: they can only share a file.
-        db = str(Path(tempfile.mkdtemp(prefix="vbc-sandbox-")) / "state.db")
     return Settings(
         ring_delay=args.ring_delay,
         linger=args.linger,
@@ -203,7 +200,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         control_token=control_token,
         journal=not args.no_journal,
         seed_file=args.seed_file,
-        db=db,
+        db=args.db,
         validate_responses=args.validate_responses,
         dialect=args.dialect,
         max_body_bytes=args.max_body_bytes,
@@ -236,6 +233,18 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, SandboxError) as error:
             print(f"vbc-sandbox: {error}", file=sys.stderr)
             return 2
+    with contextlib.ExitStack() as scratch:
+        if settings.db is None and args.workers > 1:
+            # Workers are processes: they can only share a file. It lives in a folder only
+            # this user can open (mkdtemp's 0700), removed with it when the sandbox stops.
+            folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="vbc-sandbox-"))
+            settings = attrs.evolve(settings, db=str(Path(folder) / "state.db"))
+        serve(args, settings)
+    return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> None:
+    """Run uvicorn until the sandbox is told to stop (SIGTERM, SIGINT)."""
     os.environ[SETTINGS_VARIABLE] = settings_to_env(settings)
     # This process's protocol class, and (through the environment) each worker's.
     os.environ[HEADER_TIMEOUT_VARIABLE] = str(args.header_timeout)
@@ -265,7 +274,6 @@ def main(argv: list[str] | None = None) -> int:
         # An open console keeps a live feed open: do not wait for it to end on shutdown.
         timeout_graceful_shutdown=2,
     )
-    return 0
 
 
 if __name__ == "__main__":
