@@ -24,19 +24,10 @@ CHARSETS = {
 }  # fmt: skip
 
 
-def parse(header: str) -> tuple[str, dict[str, str]] | None:
-    """The lowercase `type/subtype` and the parameters (names lowercase, values unquoted);
-    None when the header is not a media type."""
-    essence, _, rest = header.partition(";")
-    essence = essence.strip(" \t").lower()
-    if not ESSENCE.fullmatch(essence):
-        return None
-    parameters: dict[str, str] = {}
-    for part in rest.split(";"):
-        name, has_value, value = part.strip(" \t").partition("=")
-        if name and has_value and TOKEN.fullmatch(name):
-            parameters.setdefault(name.lower(), unquoted(value))
-    return essence, parameters
+def essence(header: str) -> str | None:
+    """The media type's lowercase `type/subtype`; None when the header is no media type."""
+    found = header.partition(";")[0].strip(" \t").lower()
+    return found if ESSENCE.fullmatch(found) else None
 
 
 def unquoted(value: str) -> str:
@@ -54,10 +45,10 @@ def canonical(header: str) -> str:
     ";", a charset only if it is one of CHARSETS (a body naming another is read as UTF-8,
     JSON's own encoding); other parameters (a multipart boundary) as they came. A header
     that is no media type stays as it is, for connexion to refuse."""
-    found = parse(header)
+    found = essence(header)
     if found is None:
         return header
-    parts = [found[0]]
+    parts = [found]
     for part in header.split(";")[1:]:
         name, _, value = part.strip(" \t").partition("=")
         if name.lower() != "charset":

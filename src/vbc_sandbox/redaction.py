@@ -80,9 +80,11 @@ def shown_body(kept: bytes, size: int, content_type: str | None, path: str) -> A
     were kept."""
     if size == 0:
         return None
-    found = media_types.parse(content_type) if content_type is not None else None
-    essence = found[0][:100] if found else None
-    what = essence or ("a body with no Content-Type" if content_type is None else "an unknown type")
+    if content_type is None:
+        essence, what = None, "a body with no Content-Type"
+    else:
+        essence = media_types.essence(content_type)
+        what = essence[:100] if essence else "an unknown media type"
     if size > BODY_KEPT:
         return f"[not shown: {size} bytes of {what}, more than the journal keeps]"
     try:
