@@ -9,17 +9,20 @@ import asyncio
 import json
 import logging
 import threading
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from vbc_telephony import AsyncTelephony, Telephony
+from vbc_telephony import APIResponseValidationError, AsyncTelephony, PasswordGrant, Telephony
 from vbc_telephony._pagination import PageWalk
+from vbc_telephony._reading import MAX_RESPONSE_BYTES
 
 API = "/t/vbc.prod/telephony/v3"
-CALLS = f"{API}/cc/accounts/1234/calls"
+JSON_GZIP = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
 
 
 class Seen:
@@ -77,7 +80,9 @@ class Hostile:
         self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}{API}"
         self.token_url = f"http://127.0.0.1:{self.server.server_address[1]}/token"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -249,3 +254,153 @@ def test_items_whose_ids_are_not_hashable_still_count() -> None:
     walk = PageWalk(resolve)
     assert walk.next_url(Page("/p2"), resolve("/p1"), [["a"], {"b": 1}]) == resolve("/p2")
     assert walk.next_url(Page("/p3"), resolve("/p2"), [["a"]]) is None and walk.cut_short
+
+
+# ------------------------------------------------------------------ #13: compression bombs
+
+MiB = 1024 * 1024
+
+
+def compressed(size: int, wbits: int) -> bytes:
+    """`size` zero bytes, compressed a MiB at a time (zlib's format for `wbits`)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    zeros = bytes(MiB)
+    return b"".join([*(packer.compress(zeros) for _ in range(size // MiB)), packer.flush()])
+
+
+GZIP, ZLIB, RAW = zlib.MAX_WBITS | 16, zlib.MAX_WBITS, -zlib.MAX_WBITS
+
+
+@pytest.fixture(scope="module")
+def gzip_bomb() -> bytes:
+    """96 KB of gzip that decodes to 96 MiB."""
+    bomb = compressed(96 * MiB, GZIP)
+    assert len(bomb) < 100_000
+    return bomb
+
+
+def peak_memory(action: Callable[[], object]) -> int:
+    """The most memory Python held at once while `action` ran, over what it held before."""
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+def raises_validation_error(action: Callable[[], object], match: str) -> Callable[[], None]:
+    def run() -> None:
+        with pytest.raises(APIResponseValidationError, match=match):
+            action()
+
+    return run
+
+
+@pytest.mark.parametrize("bound", [1 * MiB, MAX_RESPONSE_BYTES])
+def test_a_gzip_bomb_is_refused_once_its_decoded_size_passes_the_bound(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], gzip_bomb: bytes, bound: int
+) -> None:
+    server = hostile(lambda _: (200, JSON_GZIP, gzip_bomb))
+    with client_of(server, max_response_bytes=bound) as client:
+        peak = peak_memory(
+            raises_validation_error(
+                lambda: client.calls.get("3fa85f64"), f"decodes to more than {bound} bytes"
+            )
+        )
+    # Decoding stopped at the bound: nothing near the 96 MiB the body expands to was held.
+    assert peak < 2 * bound + 4 * MiB, peak
+    assert server.seen[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_async_clients_refuse_a_gzip_bomb_the_same_way(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], gzip_bomb: bytes
+) -> None:
+    server = hostile(lambda _: (200, JSON_GZIP, gzip_bomb))
+
+    async def get() -> None:
+        async with AsyncTelephony(
+            account_id=1234, token="t", base_url=server.base_url, max_response_bytes=MiB
+        ) as client:
+            await client.calls.get("3fa85f64")
+
+    peak = peak_memory(
+        raises_validation_error(lambda: asyncio.run(get()), f"decodes to more than {MiB} bytes")
+    )
+    assert peak < 6 * MiB, peak
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("deflate", lambda: compressed(32 * MiB, ZLIB)),
+        ("deflate", lambda: compressed(32 * MiB, RAW)),
+        ("gzip, gzip", lambda: zlib.compress(compressed(64 * MiB, GZIP), wbits=GZIP)),
+        ("gzip", lambda: compressed(32 * MiB, GZIP) + b"x" * 100),
+    ],
+    ids=["deflate", "raw deflate", "gzip twice (a bomb in a bomb)", "gzip, then more"],
+)
+def test_every_encoding_httpx_decodes_is_bounded_as_it_decodes(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+    encoding: str,
+    body: Callable[[], bytes],
+) -> None:
+    sent = body()
+    server = hostile(lambda _: (200, {**JSON_GZIP, "Content-Encoding": encoding}, sent))
+    with client_of(server, max_response_bytes=MiB) as client:
+        peak = peak_memory(
+            raises_validation_error(lambda: client.calls.get("3fa85f64"), "decodes to more than")
+        )
+    assert peak < 6 * MiB, peak
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, compress"])
+def test_an_encoding_the_sdk_did_not_ask_for_is_refused(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], encoding: str
+) -> None:
+    server = hostile(lambda _: (200, {**JSON_GZIP, "Content-Encoding": encoding}, b"\x0b\x02"))
+    with client_of(server) as client:
+        with pytest.raises(APIResponseValidationError, match="did not ask for"):
+            client.calls.get("3fa85f64")
+
+
+def test_honest_compressed_answers_still_read(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    answers = {
+        "gzip": zlib.compress(json.dumps(call("zipped")).encode(), wbits=GZIP),
+        "deflate": zlib.compress(json.dumps(call("deflated")).encode(), wbits=RAW),
+        "identity": json.dumps(call("plain")).encode(),
+    }
+    server = hostile(
+        lambda seen: (
+            200,
+            {**JSON_GZIP, "Content-Encoding": seen.target.rsplit("/", 1)[1]},
+            answers[seen.target.rsplit("/", 1)[1]],
+        )
+    )
+    with client_of(server) as client:
+        assert [client.calls.get(name).call_id for name in answers] == [
+            "zipped",
+            "deflated",
+            "plain",
+        ]
+        with pytest.raises(APIResponseValidationError, match="does not decode"):
+            server.answer = lambda _: (200, JSON_GZIP, b"\x1f\x8b not gzip at all")
+            client.calls.get("3fa85f64")
+
+
+def test_a_token_endpoint_bomb_is_refused_too(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], gzip_bomb: bytes
+) -> None:
+    server = hostile(lambda _: (200, JSON_GZIP, gzip_bomb))
+    grant = PasswordGrant(
+        username="alice",
+        password="pw",
+        client_id="c",
+        client_secret="s",
+        token_url=server.token_url,
+    )
+    peak = peak_memory(raises_validation_error(grant.token, "decodes to more than"))
+    assert peak < 4 * MiB, peak

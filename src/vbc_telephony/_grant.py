@@ -24,6 +24,8 @@ TOKEN_URL = "https://api.vonage.com" + TOKEN_PATH
 #: The token endpoint live integrations report using instead: the API gateway's own (WSO2)
 #: host and tenant path (Vacademy-io/vacademy_platform, resuldeger/crmnewpanel2).
 GATEWAY_TOKEN_URL = "https://apimanager.auth.prod.vonagenetworks.net" + GATEWAY_TOKEN_PATH
+#: The largest token endpoint answer read: a token answer is a few kB of JSON.
+MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
 #: A token request may be sent again: the password grant is the same login twice.
 TOKEN_REQUEST = CallOptions(repeatable=True)
 

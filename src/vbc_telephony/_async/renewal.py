@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from vbc_telephony._async.transports import AsyncReadingTransport, AsyncRetryTransport
-from vbc_telephony._grant import TOKEN_REQUEST, GrantState
+from vbc_telephony._grant import MAX_TOKEN_ANSWER_BYTES, TOKEN_REQUEST, GrantState
 from vbc_telephony._logs import logger
 from vbc_telephony._reading import Limits
 from vbc_telephony._retry import RetryPolicy, call_options
@@ -20,7 +20,8 @@ class AsyncRenewal(GrantState):
         return httpx.AsyncClient(
             transport=AsyncRetryTransport(
                 AsyncReadingTransport(
-                    self._async_transport or httpx.AsyncHTTPTransport(), Limits()
+                    self._async_transport or httpx.AsyncHTTPTransport(),
+                    Limits(MAX_TOKEN_ANSWER_BYTES),
                 ),
                 RetryPolicy(),
                 total_timeout=self._timeout,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from vbc_telephony._grant import TOKEN_REQUEST, GrantState
+from vbc_telephony._grant import MAX_TOKEN_ANSWER_BYTES, TOKEN_REQUEST, GrantState
 from vbc_telephony._logs import logger
 from vbc_telephony._reading import Limits
 from vbc_telephony._retry import RetryPolicy, call_options
@@ -20,7 +20,10 @@ class Renewal(GrantState):
         # (a used refresh token is then refused, and the password grant takes over).
         return httpx.Client(
             transport=RetryTransport(
-                ReadingTransport(self._transport or httpx.HTTPTransport(), Limits()),
+                ReadingTransport(
+                    self._transport or httpx.HTTPTransport(),
+                    Limits(MAX_TOKEN_ANSWER_BYTES),
+                ),
                 RetryPolicy(),
                 total_timeout=self._timeout,
             ),
