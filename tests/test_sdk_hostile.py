@@ -9,15 +9,26 @@ import asyncio
 import json
 import logging
 import threading
+import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import uvloop
 
-from vbc_telephony import APIResponseValidationError, AsyncTelephony, PasswordGrant, Telephony
+from vbc_telephony import (
+    APIResponseValidationError,
+    AsyncTelephony,
+    CallNotConfirmedError,
+    PasswordGrant,
+    RateLimitError,
+    RetryPolicy,
+    Telephony,
+)
 from vbc_telephony._pagination import PageWalk
 from vbc_telephony._reading import MAX_RESPONSE_BYTES
 
@@ -404,3 +415,219 @@ def test_a_token_endpoint_bomb_is_refused_too(
     )
     peak = peak_memory(raises_validation_error(grant.token, "decodes to more than"))
     assert peak < 4 * MiB, peak
+
+
+# ------------------------------------------------------------------ #14: Retry-After and friends
+
+
+def rate_limited(retry_after: str) -> Callable[[Seen], Answer]:
+    body = {"code": "900800", "message": "Message throttled out"}
+    return lambda _: json_answer(body, 429, **{"Retry-After": retry_after})
+
+
+def finished_within(action: Callable[[], object], seconds: float) -> BaseException | None:
+    """What `action` raised, run in a thread that must end within `seconds` (a hang fails the
+    test instead of freezing it)."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            action()
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert outcome, f"still running after {seconds} s"
+    return outcome[0]
+
+
+UNUSABLE_RETRY_AFTER = {
+    "NaN": "nan",
+    "infinity": "inf",
+    "negative": "-5",
+    "400 digits": "9" * 400,
+    "exponent": "1e400",
+    "year 99999": "Mon, 01 Jan 99999 00:00:00 GMT",
+    "not a date": "Mon, 32 Foo 2026 25:61:61 GMT",
+}
+
+
+@pytest.mark.parametrize("value", UNUSABLE_RETRY_AFTER.values(), ids=UNUSABLE_RETRY_AFTER.keys())
+def test_a_retry_after_no_clock_can_use_is_a_rate_limit_error_within_the_timeout(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], value: str
+) -> None:
+    server = hostile(rate_limited(value))
+    quick = RetryPolicy(initial_backoff=0.1, max_backoff=0.2)
+
+    def sync_get() -> None:
+        with client_of(server, timeout=2, retry=quick) as client:
+            client.calls.get("3fa85f64")
+
+    async def async_get() -> None:
+        async with AsyncTelephony(
+            account_id=1234, token="t", base_url=server.base_url, timeout=2, retry=quick
+        ) as client:
+            await client.calls.get("3fa85f64")
+
+    # On asyncio's own loop a NaN sleep is no sleep; uvloop (the sandbox's loop) refuses it.
+    in_loops = [lambda: asyncio.run(async_get()), lambda: uvloop.run(async_get())]
+    for action in (sync_get, *in_loops):
+        raised = finished_within(action, 15)
+        assert isinstance(raised, RateLimitError), repr(raised)
+        # Read as no Retry-After at all: the usual backoff within the call's time.
+        assert raised.retry_after is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Fri, 31 Dec 9999 23:59:59 GMT", lambda s: s > 10**11),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", lambda s: s == 0),
+        ("99999999999", lambda s: s == 99999999999),
+    ],
+    ids=["year 9999", "a date past", "three thousand years"],
+)
+def test_a_retry_after_date_or_number_far_away_is_not_waited_out(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+    value: str,
+    expected: Callable[[float], bool],
+) -> None:
+    server = hostile(rate_limited(value))
+    waits: list[float] = []
+    with client_of(server, sleep=waits.append) as client:
+        with pytest.raises(RateLimitError) as raised:
+            client.calls.get("3fa85f64")
+    assert raised.value.retry_after is not None and expected(raised.value.retry_after)
+    assert all(0 <= wait <= 60 for wait in waits)
+
+
+def test_a_retry_after_date_is_waited_out_until_that_date(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    soon = formatdate(time.time() + 30, usegmt=True)
+    answers = iter([rate_limited(soon), lambda _: json_answer(call("after-the-wait"))])
+    server = hostile(lambda seen: next(answers)(seen))
+    waits: list[float] = []
+    with client_of(server, sleep=waits.append) as client:
+        assert client.calls.get("3fa85f64").call_id == "after-the-wait"
+    (waited,) = waits
+    assert 25 < waited <= 31
+
+
+# ------------------------------------------------------------------ #15: expires_in
+
+
+def login(server: Hostile) -> PasswordGrant:
+    return PasswordGrant(
+        username="alice",
+        password="pw",
+        client_id="c",
+        client_secret="s",
+        token_url=server.token_url,
+    )
+
+
+def token_and_api(expires_in: bytes) -> Callable[[Seen], Answer]:
+    """A token endpoint that answers `expires_in` as these bytes of JSON, and an API."""
+
+    def answer(seen: Seen) -> Answer:
+        if seen.target == "/token":
+            body = b'{"access_token": "a", "token_type": "Bearer", "expires_in": %s}' % expires_in
+            return 200, {"Content-Type": "application/json"}, body
+        return json_answer(call(seen.target.rsplit("/", 1)[1]))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "expires_in",
+    [b"1" + b"0" * 400, b"1e400", b"NaN", b"Infinity", b"-3600", b"true", b'"soon"', b"[]"],
+    ids=["401 digits", "1e400", "NaN", "Infinity", "negative", "true", "text", "a list"],
+)
+def test_any_expires_in_gives_a_token_that_is_used_until_it_expires(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], expires_in: bytes
+) -> None:
+    server = hostile(token_and_api(expires_in))
+    with Telephony(account_id=1234, auth=login(server), base_url=server.base_url) as client:
+        assert [client.calls.get(f"c{n}").call_id for n in range(3)] == ["c0", "c1", "c2"]
+    # One login for all three calls: the lifetime read is a usable one, not "already gone".
+    assert [seen.target for seen in server.seen].count("/token") == 1
+
+    async def three_calls() -> list[str]:
+        async with AsyncTelephony(
+            account_id=1234, auth=login(server), base_url=server.base_url
+        ) as client:
+            return [(await client.calls.get(f"c{n}")).call_id for n in range(3)]
+
+    assert asyncio.run(three_calls()) == ["c0", "c1", "c2"]
+    assert [seen.target for seen in server.seen].count("/token") == 2
+
+
+def test_a_token_is_not_trusted_for_longer_than_a_day(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = hostile(token_and_api(b"1" + b"0" * 400))
+    grant = PasswordGrant(
+        username="alice",
+        password="pw",
+        client_id="c",
+        client_secret="s",
+        token_url=server.token_url,
+    )
+    with Telephony(account_id=1234, auth=grant, base_url=server.base_url) as client:
+        client.calls.get("today")
+        now = time.time()
+        monkeypatch.setattr(time, "time", lambda: now + 25 * 3600)
+        client.calls.get("tomorrow")
+    assert [seen.target for seen in server.seen].count("/token") == 2
+
+
+# ------------------------------------------------------------------ times no calendar holds
+
+
+HOSTILE_TIMES = {
+    "5000 digits": "9" * 5000,
+    "400 digits": "9" * 400,
+    "a 400-digit number": 10**400,
+    "before year 1": "0001-01-01T00:00:00+14:00",
+    "after 9999": "9999-12-31T23:59:59-14:00",
+}
+
+
+@pytest.mark.parametrize("moment", HOSTILE_TIMES.values(), ids=HOSTILE_TIMES.keys())
+def test_a_call_with_times_no_calendar_holds_reads_them_as_unknown(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], moment: str | int
+) -> None:
+    leg = {"leg_id": "l1", "start_time": moment, "answer_time": moment}
+    body = {**call("c1"), "start_time": moment, "end_time": moment, "legs": [leg]}
+    server = hostile(lambda _: json_answer(body))
+    with client_of(server) as client:
+        got = client.calls.get("c1")
+    assert (got.start_time, got.end_time, got.legs[0].answer_time) == (None, None, None)
+    assert got.to_dict()["legs"][0]["start_time"] is None
+
+
+def test_a_server_date_far_behind_our_clock_is_not_believed_when_finding_a_placed_call(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    earlier = time.time() - 300  # a call between the same parties, five minutes ago
+    old_call = {
+        **call("placed-five-minutes-ago"),
+        "from": "1001",
+        "to": "15551234567",
+        "start_time": int(earlier),
+    }
+
+    def answer(seen: Seen) -> Answer:
+        if seen.method == "POST":
+            return 202, {"Content-Type": "text/plain", "Date": formatdate(0, usegmt=True)}, b""
+        return json_answer({"calls": [old_call]})
+
+    server = hostile(answer)
+    with client_of(server) as client:
+        with pytest.raises(CallNotConfirmedError, match="may have been placed"):
+            client.calls.dial("15551234567", from_="1001", confirm_timeout=1.0)
+    assert [seen.method for seen in server.seen].count("POST") == 1

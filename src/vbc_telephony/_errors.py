@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
+import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+#: Retry-After in seconds: digits (RFC 9110), with a fraction read too.
+DELAY_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class APIError(Exception):
@@ -100,12 +108,27 @@ ERRORS_BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after", "")
+def http_date(value: str) -> datetime | None:
+    """An HTTP date (`Date`, `Retry-After`) as an aware datetime; None for one that is not,
+    or that no calendar holds (year 99999)."""
     try:
-        return max(float(value), 0.0)
-    except ValueError:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    # "-0000" (no zone said) is UTC, as RFC 5322 means it.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The seconds an answer's Retry-After asks to wait, given as seconds or as an HTTP date
+    (a date past is 0); None when it says nothing a clock can use: NaN, infinities, negative
+    numbers, 400 digits, dates no calendar holds."""
+    value = headers.get("retry-after", "").strip()
+    if DELAY_SECONDS.fullmatch(value):
+        seconds = float(value)  # too many digits for a float: infinity, not an error
+        return seconds if math.isfinite(seconds) else None
+    moment = http_date(value)
+    return None if moment is None else max(moment.timestamp() - time.time(), 0.0)
 
 
 def error_from(response: httpx.Response) -> APIStatusError:

@@ -8,6 +8,8 @@ others wait and reuse the result (a lock for threads, one per event loop for asy
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 import threading
 import time
 import weakref
@@ -26,8 +28,30 @@ TOKEN_URL = "https://api.vonage.com" + TOKEN_PATH
 GATEWAY_TOKEN_URL = "https://apimanager.auth.prod.vonagenetworks.net" + GATEWAY_TOKEN_PATH
 #: The largest token endpoint answer read: a token answer is a few kB of JSON.
 MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
+#: How long a token lives when the endpoint does not say (or says what no clock can use).
+DEFAULT_TOKEN_LIFETIME = 3600.0
+#: The longest a token is taken to live, whatever the endpoint says: it is renewed at least
+#: daily (and at once on a 401), never trusted for years.
+MAX_TOKEN_LIFETIME = 24 * 3600.0
+#: `expires_in` as a decimal string.
+SECONDS_TEXT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,9})?")
 #: A token request may be sent again: the password grant is the same login twice.
 TOKEN_REQUEST = CallOptions(repeatable=True)
+
+
+def token_lifetime(expires_in: Any) -> float:
+    """Seconds a new token lives, from `expires_in` (a number, or a decimal string): at most
+    a day. NaN, a negative number, a boolean, text: the default hour, as when it is absent
+    (a token that dies sooner is renewed on its first 401)."""
+    if isinstance(expires_in, str) and SECONDS_TEXT.fullmatch(expires_in.strip()):
+        expires_in = float(expires_in)
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        return DEFAULT_TOKEN_LIFETIME
+    if isinstance(expires_in, int) and expires_in > MAX_TOKEN_LIFETIME:
+        return MAX_TOKEN_LIFETIME  # 401 digits do not fit a float
+    if math.isnan(expires_in) or expires_in < 0:
+        return DEFAULT_TOKEN_LIFETIME
+    return min(float(expires_in), MAX_TOKEN_LIFETIME)
 
 
 class TokenProvider(Protocol):
@@ -146,7 +170,7 @@ class GrantState:
         try:
             data: dict[str, Any] = response.json()
             access = data["access_token"]
-            lifetime = float(data.get("expires_in", 3600))
+            lifetime = token_lifetime(data.get("expires_in"))
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise APIResponseValidationError(
                 f"the token endpoint's answer has no usable access_token: {type(error).__name__}",
