@@ -8,6 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import os
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -16,13 +20,16 @@ from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 import uvloop
 
 from vbc_telephony import (
     APIResponseValidationError,
+    APIStatusError,
     AsyncTelephony,
+    BadRequestError,
     CallNotConfirmedError,
     PasswordGrant,
     RateLimitError,
@@ -33,6 +40,7 @@ from vbc_telephony._pagination import PageWalk
 from vbc_telephony._reading import MAX_RESPONSE_BYTES
 
 API = "/t/vbc.prod/telephony/v3"
+BASE = "http://127.0.0.1:9" + API
 JSON_GZIP = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
 
 
@@ -115,7 +123,18 @@ def hostile() -> Iterator[Callable[[Callable[[Seen], Answer]], Hostile]]:
 
 
 def client_of(server: Hostile, **options: Any) -> Telephony:
-    return Telephony(account_id=1234, token="t", base_url=server.base_url, **options)
+    settings = {"token": "t", **options}
+    return Telephony(account_id=1234, base_url=server.base_url, **settings)
+
+
+def login(server: Hostile) -> PasswordGrant:
+    return PasswordGrant(
+        username="alice",
+        password="pw",
+        client_id="c",
+        client_secret="s",
+        token_url=server.token_url,
+    )
 
 
 def call(call_id: str) -> dict[str, Any]:
@@ -132,21 +151,33 @@ def page_number(seen: Seen) -> int:
 ENOUGH = 40
 
 
-def endless(calls_on: Callable[[int], list[dict[str, Any]]], **counters: Any) -> Callable:
-    """A calls list that names page N+1 after every page N."""
+CALLS_PATH, DEVICES_PATH = "/cc/accounts/1234/calls", "/registration/accounts/1234/devices"
+
+
+def endless(
+    items_on: Callable[[int], list[dict[str, Any]]],
+    field: str = "calls",
+    path: str = CALLS_PATH,
+    **counters: Any,
+) -> Callable[[Seen], Answer]:
+    """A list (calls unless told) that names page N+1 after every page N."""
 
     def answer(seen: Seen) -> Answer:
         number = page_number(seen)
         if number > ENOUGH:
             return json_answer({"code": "500", "message": "the walk did not end"}, 500)
         body = {
-            "calls": calls_on(number),
+            field: items_on(number),
             **counters,
-            "next_page_uri": f"/cc/accounts/1234/calls?page_size=100&page={number + 1}",
+            "next_page_uri": f"{path}?page_size=100&page={number + 1}",
         }
         return json_answer(body)
 
     return answer
+
+
+def device(mac_address: str) -> dict[str, Any]:
+    return {"account_id": 1234, "mac_address": mac_address}
 
 
 # ------------------------------------------------------------------ #16: every walk ends
@@ -190,15 +221,9 @@ def test_async_walks_end_on_a_repeating_server_too(
 def test_devices_are_told_apart_by_their_mac_address(
     hostile: Callable[[Callable[[Seen], Answer]], Hostile],
 ) -> None:
-    def answer(seen: Seen) -> Answer:
-        number = page_number(seen)
-        if number > ENOUGH:
-            return json_answer({"code": "500", "message": "the walk did not end"}, 500)
-        device = {"account_id": 1234, "mac_address": f"79-5C-7D-28-1B-{min(number, 3):02}"}
-        uri = f"/registration/accounts/1234/devices?page={number + 1}"
-        return json_answer({"devices": [device], "next_page_uri": uri})
-
-    server = hostile(answer)
+    server = hostile(
+        endless(lambda n: [device(f"79-5C-7D-28-1B-{min(n, 3):02}")], "devices", DEVICES_PATH)
+    )
     with client_of(server) as client:
         macs = [device.mac_address for device in client.devices.list()]
     assert macs[-1] == "79-5C-7D-28-1B-03" and len(server.seen) == 4
@@ -263,8 +288,9 @@ def test_page_counters_no_number_can_hold_are_ignored(pages: Any) -> None:
 
 def test_items_whose_ids_are_not_hashable_still_count() -> None:
     walk = PageWalk(resolve)
-    assert walk.next_url(Page("/p2"), resolve("/p1"), [["a"], {"b": 1}]) == resolve("/p2")
-    assert walk.next_url(Page("/p3"), resolve("/p2"), [["a"]]) is None and walk.cut_short
+    unhashable: list[Any] = [["a"], {"b": 1}]
+    assert walk.next_url(Page("/p2"), resolve("/p1"), unhashable) == resolve("/p2")
+    assert walk.next_url(Page("/p3"), resolve("/p2"), unhashable[:1]) is None and walk.cut_short
 
 
 # ------------------------------------------------------------------ #13: compression bombs
@@ -406,14 +432,7 @@ def test_a_token_endpoint_bomb_is_refused_too(
     hostile: Callable[[Callable[[Seen], Answer]], Hostile], gzip_bomb: bytes
 ) -> None:
     server = hostile(lambda _: (200, JSON_GZIP, gzip_bomb))
-    grant = PasswordGrant(
-        username="alice",
-        password="pw",
-        client_id="c",
-        client_secret="s",
-        token_url=server.token_url,
-    )
-    peak = peak_memory(raises_validation_error(grant.token, "decodes to more than"))
+    peak = peak_memory(raises_validation_error(login(server).token, "decodes to more than"))
     assert peak < 4 * MiB, peak
 
 
@@ -508,7 +527,9 @@ def test_a_retry_after_date_is_waited_out_until_that_date(
     hostile: Callable[[Callable[[Seen], Answer]], Hostile],
 ) -> None:
     soon = formatdate(time.time() + 30, usegmt=True)
-    answers = iter([rate_limited(soon), lambda _: json_answer(call("after-the-wait"))])
+    answers: Iterator[Callable[[Seen], Answer]] = iter(
+        [rate_limited(soon), lambda _: json_answer(call("after-the-wait"))]
+    )
     server = hostile(lambda seen: next(answers)(seen))
     waits: list[float] = []
     with client_of(server, sleep=waits.append) as client:
@@ -518,16 +539,6 @@ def test_a_retry_after_date_is_waited_out_until_that_date(
 
 
 # ------------------------------------------------------------------ #15: expires_in
-
-
-def login(server: Hostile) -> PasswordGrant:
-    return PasswordGrant(
-        username="alice",
-        password="pw",
-        client_id="c",
-        client_secret="s",
-        token_url=server.token_url,
-    )
 
 
 def token_and_api(expires_in: bytes) -> Callable[[Seen], Answer]:
@@ -570,14 +581,7 @@ def test_a_token_is_not_trusted_for_longer_than_a_day(
     hostile: Callable[[Callable[[Seen], Answer]], Hostile], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = hostile(token_and_api(b"1" + b"0" * 400))
-    grant = PasswordGrant(
-        username="alice",
-        password="pw",
-        client_id="c",
-        client_secret="s",
-        token_url=server.token_url,
-    )
-    with Telephony(account_id=1234, auth=grant, base_url=server.base_url) as client:
+    with Telephony(account_id=1234, auth=login(server), base_url=server.base_url) as client:
         client.calls.get("today")
         now = time.time()
         monkeypatch.setattr(time, "time", lambda: now + 25 * 3600)
@@ -631,3 +635,221 @@ def test_a_server_date_far_behind_our_clock_is_not_believed_when_finding_a_place
         with pytest.raises(CallNotConfirmedError, match="may have been placed"):
             client.calls.dial("15551234567", from_="1001", confirm_timeout=1.0)
     assert [seen.method for seen in server.seen].count("POST") == 1
+
+
+# ------------------------------------------------------------------ secrets a server echoes
+
+SECRET_TOKEN = "static-token-echoed-3c9d"
+SECRET_PASSWORD = "pass word/echoed+7a1e"
+SECRET_CLIENT = "client-secret-echoed-55b0"
+
+
+def echoing(seen: Seen) -> Answer:
+    """A gateway in a debugging mood: every answer is an error that repeats the request's
+    credentials and body, in the message and in a header."""
+    said = f"{seen.headers.get('Authorization', '')} {seen.body.decode()}"
+    status = 401 if seen.target == "/token" else 400
+    return json_answer(
+        {"code": str(status), "message": f"rejected: {said}", "error_description": said},
+        status,
+        **{"X-Debug": said.encode("ascii", "replace").decode()},
+    )
+
+
+def no_secret_in(*texts: str) -> None:
+    everything = "\n".join(texts)
+    for secret in (SECRET_TOKEN, SECRET_PASSWORD, SECRET_CLIENT, quote_plus(SECRET_PASSWORD)):
+        assert secret not in everything
+
+
+def error_texts(error: BaseException) -> list[str]:
+    body = json.dumps(getattr(error, "body", None))
+    headers = json.dumps(list(getattr(error, "headers", {}).items()))
+    return [str(error), repr(error), body, headers, getattr(error, "detail", "")]
+
+
+def test_a_secret_the_server_echoes_is_hidden_in_errors_and_logs(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = hostile(echoing)
+    with client_of(server, token=SECRET_TOKEN) as client:
+        with pytest.raises(APIStatusError) as with_token:
+            client.calls.get("3fa85f64")
+    grant = PasswordGrant(
+        username="alice",
+        password=SECRET_PASSWORD,
+        client_id="sandbox-client",
+        client_secret=SECRET_CLIENT,
+        token_url=server.token_url,
+    )
+    with pytest.raises(APIStatusError) as with_form:
+        grant.token()
+    basic = PasswordGrant(
+        username="alice",
+        password=SECRET_PASSWORD,
+        client_id="sandbox-client",
+        client_secret=SECRET_CLIENT,
+        token_url=server.token_url,
+        client_auth="basic",
+    )
+    with pytest.raises(APIStatusError) as with_basic:
+        basic.token()
+    # The server did echo them: the SDK hid each one.
+    assert all("<hidden>" in e.value.detail for e in (with_token, with_form, with_basic))
+    no_secret_in(
+        *error_texts(with_token.value),
+        *error_texts(with_form.value),
+        *error_texts(with_basic.value),
+        # (httpcore's own DEBUG lines repeat the answer's headers as they came.)
+        *(r.getMessage() for r in caplog.records if not r.name.startswith("httpcore")),
+    )
+
+
+def vbc(server: Hostile, *args: str, token: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VBC_BASE_URL": server.base_url, "VBC_TOKEN": token}
+    return subprocess.run(
+        [sys.executable, "-m", "vbc_telephony.cli", *args],
+        env={**env, "VBC_ACCOUNT_ID": "1234"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_the_vbc_command_hides_an_echoed_token_and_keeps_to_one_plain_line(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    server = hostile(echoing)
+    result = vbc(server, "calls", "get", "3fa85f64", token=SECRET_TOKEN)
+    assert result.returncode == 1 and "<hidden>" in result.stderr
+    no_secret_in(result.stdout, result.stderr)
+
+    escapes = "\x1b]0;pwned\x07\x1b[2J line one\nline two\u202e" + "x" * 5000
+    server.answer = lambda _: json_answer({"code": "400", "message": escapes}, 400)
+    result = vbc(server, "calls", "get", "3fa85f64", token="t")
+    (line,) = result.stderr.splitlines()
+    assert line.isprintable() and len(line) < 400 and "line one line two" in line
+
+    server.answer = lambda _: json_answer({"calls": [{**call("c1"), "from": "\x1b[31m1001"}]})
+    result = vbc(server, "calls", "list", token="t")
+    assert result.returncode == 0 and "\x1b" not in result.stdout and "1001" in result.stdout
+
+
+def test_vbc_devices_list_takes_at_most_its_limit_from_an_endless_list(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    server = hostile(endless(lambda n: [device(f"79-5C-7D-{n:05}")], "devices", DEVICES_PATH))
+    result = vbc(server, "--json", "devices", "list", "--limit", "5", token="t")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 5 and len(server.seen) == 5
+
+
+# ------------------------------------------------------------------ answers nested or too long
+
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_an_error_answer_nested_too_deeply_is_still_its_typed_error(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    server = hostile(lambda _: (400, {"Content-Type": "application/json"}, NESTED))
+    with client_of(server) as client:
+        with pytest.raises(BadRequestError) as raised:
+            client.calls.get("3fa85f64")
+    assert raised.value.status_code == 400 and len(raised.value.detail) <= 500
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", NESTED),
+        ("text/plain", b"not an id / " * 1000),
+        ("application/json", json.dumps({"call_id": "../../devices"}).encode()),
+    ],
+    ids=["nested 100,000 deep", "12 kB of text", "an id that leaves its segment"],
+)
+def test_a_create_answer_without_a_usable_id_is_an_api_error(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile], content_type: str, body: bytes
+) -> None:
+    server = hostile(lambda _: (200, {"Content-Type": content_type}, body))
+    with client_of(server) as client:
+        with pytest.raises(APIResponseValidationError, match="no call id"):
+            client.calls.dial("15551234567", from_="1001")
+    assert len(server.seen) == 1
+
+
+def test_an_error_message_of_a_megabyte_is_shortened_and_kept_whole_in_the_body(
+    hostile: Callable[[Callable[[Seen], Answer]], Hostile],
+) -> None:
+    message = "x" * 1_000_000
+    server = hostile(lambda _: json_answer({"code": "409", "message": message}, 409))
+    with client_of(server) as client:
+        with pytest.raises(APIStatusError) as raised:
+            client.calls.hangup("3fa85f64")
+    assert len(raised.value.detail) <= 500 and len(str(raised.value)) < 1000
+    assert raised.value.body["message"] == message
+
+
+# ------------------------------------------------------------------ what a caller configures
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"timeout": math.nan},
+        {"timeout": math.inf},
+        {"timeout": 0},
+        {"max_response_bytes": math.nan},
+        {"max_response_bytes": -1},
+        {"base_url": "http://user:pw-in-url-91c@127.0.0.1:9/t/vbc.prod/telephony/v3"},
+    ],
+    ids=["NaN timeout", "infinite timeout", "no time", "NaN bytes", "negative bytes", "userinfo"],
+)
+def test_settings_that_would_lift_a_bound_or_write_a_secret_are_refused(
+    options: dict[str, Any],
+) -> None:
+    settings: dict[str, Any] = {"account_id": 1234, "token": "t", "base_url": BASE, **options}
+    with pytest.raises(ValueError) as raised:
+        Telephony(**settings)
+    assert "pw-in-url-91c" not in str(raised.value)
+    with pytest.raises(ValueError):
+        AsyncTelephony(**settings)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        lambda: Telephony(account_id=1, token="t", base_url=BASE).with_options(timeout=math.nan),
+        lambda: RetryPolicy(max_total=math.nan),
+        lambda: RetryPolicy(max_attempts=0),
+        lambda: RetryPolicy(initial_backoff=-1),
+        lambda: PasswordGrant(
+            username="a", password="p", client_id="c", client_secret="s", refresh_margin=math.nan
+        ),
+        lambda: PasswordGrant(
+            username="a", password="p", client_id="c", client_secret="s", timeout=math.inf
+        ),
+        lambda: PasswordGrant(
+            username="a",
+            password="p",
+            client_id="c",
+            client_secret="s",
+            token_url="https://c:secret@api.vonage.com/token",
+        ),
+    ],
+    ids=[
+        "with_options NaN",
+        "retry NaN",
+        "no attempts",
+        "negative backoff",
+        "margin NaN",
+        "grant timeout inf",
+        "token_url userinfo",
+    ],
+)
+def test_every_other_setting_is_checked_too(setting: Callable[[], object]) -> None:
+    with pytest.raises(ValueError):
+        setting()

@@ -12,6 +12,7 @@ import attrs
 import httpx
 
 from vbc_telephony._auth import StaticToken, TokenProvider
+from vbc_telephony._checks import http_url, seconds
 from vbc_telephony._errors import (
     APIConnectionError,
     APIError,
@@ -49,12 +50,7 @@ def make_config(
 ) -> Config:
     if (token is None) == (auth is None):
         raise ValueError("give exactly one of token= (a fixed token) or auth= (a token provider)")
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as error:
-        raise ValueError(f"base_url {base_url!r} is not a URL: {error}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"base_url {base_url!r} is not an http(s) URL")
+    http_url(base_url, "base_url")
     provider = auth if auth is not None else StaticToken(str(token))
     return Config(
         base_url=base_url.rstrip("/"),
@@ -62,7 +58,7 @@ def make_config(
         auth=provider,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         retry=retry or RetryPolicy(),
-        total_timeout=None if isinstance(timeout, httpx.Timeout) else float(timeout),
+        total_timeout=None if isinstance(timeout, httpx.Timeout) else seconds(timeout, "timeout"),
         limits=Limits(max_response_bytes),
     )
 
@@ -148,18 +144,20 @@ def page_url(base_url: str, uri: str) -> str:
 
 def created_call_id(response: httpx.Response) -> str | None:
     """The id in a create-call answer: a JSON string (documented) or plain text; None when
-    the answer has none (observed: 202 with an empty text/plain body)."""
+    the answer has none (observed: 202 with an empty text/plain body). An id that could not
+    be used in a path (`ID`) is an error, not a value to hand back."""
     text = response.text.strip()
     if response.status_code == 202 or not text:
         return None
+    found: object = text.strip('"')
     if "json" in response.headers.get("content-type", ""):
         try:
             value = json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = text
-        if isinstance(value, str):
-            return value or None
-        if isinstance(value, dict) and isinstance(value.get("call_id"), str):
-            return str(value["call_id"])
-        raise APIResponseValidationError(f"no call id in the create-call answer: {text[:100]}")
-    return text.strip('"') or None
+        found = value.get("call_id") if isinstance(value, dict) else value
+    if found == "":
+        return None
+    if isinstance(found, str) and ID.fullmatch(found):
+        return found
+    raise APIResponseValidationError(f"no call id in the create-call answer: {text[:100]!r}")

@@ -12,6 +12,10 @@ from typing import Any
 
 import httpx
 
+from vbc_telephony._redaction import echoed, hidden, secrets_sent
+
+#: The longest message an error carries from an answer.
+MESSAGE_CHARS = 500
 #: Retry-After in seconds: digits (RFC 9110), with a fraction read too.
 DELAY_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
@@ -132,24 +136,36 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
 
 
 def error_from(response: httpx.Response) -> APIStatusError:
-    """The typed error for an error response (whose body has been read)."""
+    """The typed error for an error response (whose body has been read). A secret the
+    request carried that the answer repeats is hidden, in the message, body and headers."""
     status = response.status_code
     kind = ERRORS_BY_STATUS.get(status, ServerError if status >= 500 else APIStatusError)
+    request = response.request
+    secrets = secrets_sent(request)
+    content: bytes | str = response.content
+    headers = response.headers
+    if secrets:
+        headers = httpx.Headers(
+            [(name, hidden(value, secrets)) for name, value in headers.multi_items()]
+        )
+    if echoed(response.content, secrets):
+        content = hidden(response.text, secrets)
     body: Any
     try:
-        body = json.loads(response.content)
-    except ValueError:
-        body = response.text
+        body = json.loads(content)
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
+        body = content if isinstance(content, str) else response.text
     code: str | int | None = None
     message = response.reason_phrase or "error"
     if isinstance(body, dict):
         nested = body.get("fault")
         fault: dict[str, Any] = nested if isinstance(nested, dict) else body
-        code = fault.get("code")
-        message = str(fault.get("message") or fault.get("error_description") or message)
+        said = fault.get("code")
+        code = said if isinstance(said, str | int) and not isinstance(said, bool) else None
+        text = fault.get("message") or fault.get("error_description")
+        message = shortened(text) if isinstance(text, str | int | float) else message
     elif isinstance(body, str) and body.strip():
-        message = body.strip()[:200]
-    request = response.request
+        message = shortened(body.strip())
     return kind(
         status_code=status,
         code=code,
@@ -157,5 +173,11 @@ def error_from(response: httpx.Response) -> APIStatusError:
         method=request.method,
         url=str(request.url),
         body=body,
-        headers=response.headers,
+        headers=headers,
     )
+
+
+def shortened(text: object) -> str:
+    """An error's message at most MESSAGE_CHARS long: the whole answer stays in `.body`."""
+    said = str(text)
+    return said if len(said) <= MESSAGE_CHARS else said[: MESSAGE_CHARS - 3] + "..."

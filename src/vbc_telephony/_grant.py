@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from vbc_spec import GATEWAY_TOKEN_PATH, TOKEN_PATH, password_form, qualified
+from vbc_telephony._checks import http_url, seconds, wait_seconds
 from vbc_telephony._errors import APIResponseValidationError, AuthenticationError, error_from
 from vbc_telephony._retry import CallOptions
 
@@ -105,12 +106,12 @@ class GrantState:
         self._password = password
         self.client_id = client_id
         self._client_secret = client_secret
-        self.token_url = token_url
+        self.token_url = http_url(token_url, "token_url")
         if client_auth not in ("form", "basic"):
             raise ValueError('client_auth must be "form" or "basic"')
         self.client_auth = client_auth
-        self.refresh_margin = refresh_margin
-        self._timeout = timeout
+        self.refresh_margin = wait_seconds(refresh_margin, "refresh_margin")
+        self._timeout = seconds(timeout, "timeout")
         self._transport = transport
         self._async_transport = async_transport
         self._access: str | None = None

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import orjson
 
+from vbc_telephony._checks import count
 from vbc_telephony._encodings import Decoding, UnreadableEncoding
 from vbc_telephony._errors import APIResponseValidationError
 
@@ -65,7 +66,7 @@ def bounded(request: httpx.Request) -> None:
 
 class Limits:
     def __init__(self, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
-        self.max_response_bytes = max_response_bytes
+        self.max_response_bytes = count(max_response_bytes, "max_response_bytes")
 
     def body(self, request: httpx.Request, response: httpx.Response) -> Body:
         return Body(self.max_response_bytes, request, response)
