@@ -10,6 +10,7 @@ import json
 import logging
 import math
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +27,7 @@ import pytest
 import uvloop
 
 from vbc_telephony import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     AsyncTelephony,
@@ -853,3 +855,22 @@ def test_settings_that_would_lift_a_bound_or_write_a_secret_are_refused(
 def test_every_other_setting_is_checked_too(setting: Callable[[], object]) -> None:
     with pytest.raises(ValueError):
         setting()
+
+
+def test_a_token_endpoint_that_cannot_be_reached_is_an_api_connection_error() -> None:
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    grant = PasswordGrant(
+        username="a",
+        password="p",
+        client_id="c",
+        client_secret="s",
+        token_url=f"http://127.0.0.1:{port}/token",
+        timeout=5,
+    )
+    with pytest.raises(APIConnectionError) as raised:
+        grant.token()
+    assert raised.value.method == "POST" and str(port) in (raised.value.url or "")
+    with pytest.raises(APIConnectionError):
+        asyncio.run(grant.atoken())

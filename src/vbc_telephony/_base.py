@@ -1,5 +1,5 @@
 """What sync and async clients share: configuration, ids that stay in their path segment,
-and turning whatever a request ends in into a value or a typed error."""
+and the value an answer gives (the typed errors it can end in: `_errors`)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,7 @@ import httpx
 from vbc_telephony._auth import StaticToken, TokenProvider
 from vbc_telephony._checks import http_url, seconds
 from vbc_telephony._errors import (
-    APIConnectionError,
-    APIError,
     APIResponseValidationError,
-    APITimeoutError,
     InvalidIdError,
 )
 from vbc_telephony._reading import MAX_RESPONSE_BYTES, Limits
@@ -80,33 +77,6 @@ def path_segment(value: object, what: str) -> str:
             " starting with a letter or digit"
         )
     return text
-
-
-def translate(error: Exception) -> APIError:
-    """The typed error for what httpx or the generated parser raised."""
-    if isinstance(error, APIError):
-        return error
-    request = getattr(error, "_request", None)
-    method, url = (request.method, str(request.url)) if request is not None else (None, None)
-    if isinstance(error, httpx.TimeoutException):
-        return APITimeoutError(f"no response in time: {error}", method=method, url=url)
-    if isinstance(error, httpx.TransportError):
-        return APIConnectionError(f"connection failed: {error}", method=method, url=url)
-    return APIResponseValidationError(
-        f"the response does not match openapi.yaml: {type(error).__name__}: {error}"
-    )
-
-
-#: What a generated parser or httpx raises on an answer it cannot use.
-UNUSABLE = (
-    httpx.HTTPError,
-    httpx.InvalidURL,
-    KeyError,
-    TypeError,
-    ValueError,
-    AttributeError,
-    RecursionError,
-)
 
 
 def checked(response: Any, empty: bool) -> Any:

@@ -1,4 +1,5 @@
-"""One error hierarchy for everything a call to the API can end in."""
+"""One error hierarchy for everything a call to the API can end in, and turning what httpx
+or a parser raised, or an error answer, into it."""
 
 from __future__ import annotations
 
@@ -181,3 +182,30 @@ def shortened(text: object) -> str:
     """An error's message at most MESSAGE_CHARS long: the whole answer stays in `.body`."""
     said = str(text)
     return said if len(said) <= MESSAGE_CHARS else said[: MESSAGE_CHARS - 3] + "..."
+
+
+def translate(error: Exception) -> APIError:
+    """The typed error for what httpx or the generated parser raised."""
+    if isinstance(error, APIError):
+        return error
+    request = getattr(error, "_request", None)
+    method, url = (request.method, str(request.url)) if request is not None else (None, None)
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"no response in time: {error}", method=method, url=url)
+    if isinstance(error, httpx.TransportError):
+        return APIConnectionError(f"connection failed: {error}", method=method, url=url)
+    return APIResponseValidationError(
+        f"the response does not match openapi.yaml: {type(error).__name__}: {error}"
+    )
+
+
+#: What a generated parser or httpx raises on an answer it cannot use.
+UNUSABLE = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+)
