@@ -36,6 +36,7 @@ from vbc_sandbox.errors import (
     error_answer,
 )
 from vbc_sandbox.fastpath import FastPath
+from vbc_sandbox.hosts import HostCheck
 from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
 from vbc_sandbox.pbx import Pbx
@@ -216,6 +217,9 @@ class SandboxApp:
         app.add_error_handler(RecursionError, on_too_deep)
         app.add_error_handler(MultiPartException, on_bad_form)
         app.add_error_handler(Exception, on_unexpected)
+        self.host_check = (
+            HostCheck(frozenset(settings.allowed_hosts)) if settings.checks_host else None
+        )
         self.pages = BodyLimit(pages.ROUTER, settings.max_body_bytes)
         self.fast_path = FastPath(BodyLimit(app, settings.max_body_bytes), self.sandbox)
         self.app = TestKitLayer(
@@ -228,6 +232,10 @@ class SandboxApp:
         scope["vbc.sandbox"] = self.sandbox
         scope["vbc.touched"] = {}
         if scope["type"] == "http":
+            refusal = self.host_check.refusal(scope) if self.host_check else None
+            if refusal is not None:
+                await error_answer(refusal)(scope, receive, send)
+                return
             path = scope["path"]
             if pages.is_page(path):
                 await self.pages(scope, receive, send)

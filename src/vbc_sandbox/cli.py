@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import copy
-import ipaddress
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +20,7 @@ from vbc_sandbox.app import SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.engines import is_postgres, shown
 from vbc_sandbox.errors import SandboxError
+from vbc_sandbox.hosts import host_name, is_loopback
 from vbc_sandbox.pbx import MAGIC_NUMBERS
 from vbc_sandbox.settings import (
     CONTROL_TOKEN_VARIABLE,
@@ -40,6 +41,9 @@ from vbc_telephony._version import __version__
 LOG_CONFIG = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
 LOG_CONFIG["handlers"]["access"]["stream"] = "ext://sys.stderr"
 
+#: What --allowed-host takes: a DNS name or an IP address (an IPv6 one without brackets).
+HOST_NAME = re.compile(r"[a-z0-9._-]+|[0-9a-f:.]+")
+
 #: Workers are separate processes: they receive the settings through the environment.
 SETTINGS_VARIABLE = "VBC_SANDBOX_SETTINGS"
 
@@ -55,6 +59,7 @@ def settings_from_env() -> Settings:
     data["seed_file"] = Path(data["seed_file"])
     data["static_tokens"] = tuple(StaticToken(**t) for t in data["static_tokens"])
     data["rate_limit"] = RateLimit(**data["rate_limit"]) if data["rate_limit"] else None
+    data["allowed_hosts"] = tuple(data["allowed_hosts"])
     return Settings(**data)
 
 
@@ -163,6 +168,15 @@ def parser() -> argparse.ArgumentParser:
         " loopback address; off on any other address without one",
     )
     p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name requests may address besides localhost and 127.0.0.1 (a container's"
+        " service name, say); repeatable. Without it, requests naming another host are refused"
+        " while the control API has the well-known token",
+    )
+    p.add_argument(
         "--no-journal", action="store_true", help="keep no journal of the requests received"
     )
     p.add_argument("--access-log", action="store_true", help="log every request line")
@@ -184,6 +198,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
     static_tokens = tuple(StaticToken.parse(text) for text in args.token)
+    allowed_hosts = tuple(host_name(name) for name in args.allowed_host)
+    if not all(HOST_NAME.fullmatch(name) for name in allowed_hosts):
+        raise ValueError("--allowed-host takes a host name or an IP address, such as sandbox")
     control_token = args.admin_token or (LOOPBACK_CONTROL_TOKEN if is_loopback(args.host) else None)
     if control_token and any(t.token == control_token for t in static_tokens):
         raise ValueError("the admin token must not also be a Telephony token")
@@ -198,6 +215,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
         static_tokens=static_tokens,
         control_token=control_token,
+        allowed_hosts=allowed_hosts,
         journal=not args.no_journal,
         seed_file=args.seed_file,
         db=db,
@@ -207,15 +225,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         login_failures=args.login_failures,
         lockout=args.lockout,
     )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,7 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
         f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s),"
         f" {settings.dialect} dialect, control API "
-        + ("on" if settings.control_token else "off (no --admin-token)"),
+        + ("on" if settings.control_token else "off (no --admin-token)")
+        + (
+            ", requests must name " + " or ".join(["localhost/127.0.0.1", *settings.allowed_hosts])
+            if settings.checks_host
+            else ""
+        ),
         file=sys.stderr,
         flush=True,
     )
