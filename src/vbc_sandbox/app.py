@@ -16,6 +16,7 @@ import connexion.security
 import connexion.utils
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -208,6 +209,8 @@ class SandboxApp:
                 resolver=resolver,
                 validate_responses=settings.validate_responses,
                 strict_validation=False,
+                # The reference page is pages.py's /docs, under its security headers.
+                swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
             )
         app.add_error_handler(SandboxError, on_sandbox_error)
         app.add_error_handler(OAuthError, on_oauth_error)
@@ -220,7 +223,7 @@ class SandboxApp:
         self.host_check = (
             HostCheck(frozenset(settings.allowed_hosts)) if settings.checks_host else None
         )
-        self.pages = BodyLimit(pages.ROUTER, settings.max_body_bytes)
+        self.pages = BodyLimit(pages.PAGES, settings.max_body_bytes)
         self.fast_path = FastPath(BodyLimit(app, settings.max_body_bytes), self.sandbox)
         self.app = TestKitLayer(
             self.fast_path,

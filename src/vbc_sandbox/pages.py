@@ -5,6 +5,9 @@ phones and calls change live and acts on them.
 The console's page only reads here: a snapshot of the account (its phones, its calls with
 their legs) streamed as server-sent events whenever it changes. Every action it takes is a
 request to the API itself (or to the inbound-call control endpoint), with the user's token.
+
+Every page answer says that only the sandbox's own files may run in it and that no other
+site may frame it; an error is a 4xx in the documented `{code, message}` body.
 """
 
 from __future__ import annotations
@@ -13,15 +16,27 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
-from starlette.routing import Mount, Route, Router
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from vbc_sandbox.dialects import status_of
-from vbc_sandbox.errors import BadRequest, SandboxError
+from vbc_sandbox.errors import BadRequest, SandboxError, documented_body, error_answer
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
 from vbc_spec import API_BASE_PATH
@@ -32,16 +47,39 @@ if TYPE_CHECKING:
 #: How often the live feed looks for a change: well within the 500 ms a page should show it.
 FEED_INTERVAL = 0.2
 CONSOLE = files("vbc_sandbox") / "console"
+DOCS = Path(str(files("vbc_sandbox") / "docs"))
+#: The Swagger UI files the reference page loads (`make docs` copies the same).
+SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
+#: What /docs/NAME serves: the page's own files and those.
+DOCS_FILES = {
+    "": DOCS / "index.html",
+    "docs.js": DOCS / "docs.js",
+    **{name: Path(swagger_ui_path) / name for name in SWAGGER_UI_FILES},
+}
+#: Only the sandbox's own files run in its pages (no inline script, nothing from elsewhere),
+#: and no other site may frame them (clickjacking the console's buttons).
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+        b" connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self';"
+        b" frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 HOME = """<!doctype html><html lang="en"><meta charset="utf-8"><title>vbc-sandbox</title>
-<style>body{font:16px system-ui,sans-serif;margin:3rem auto;max-width:40rem}</style>
+<link rel="stylesheet" href="/console/console.css">
+<main>
 <h1>vbc-sandbox</h1>
 <p>A stateful sandbox of the VBC Telephony API v3.</p>
 <ul>
 <li><a href="/console/">Console</a>: the account's phones and calls, live</li>
 <li><a href="/docs">API reference</a>: try every operation against this sandbox</li>
 <li>API base: <code>{api}</code>; token endpoint: <code>/token</code></li>
-</ul></html>"""
+</ul></main></html>"""
 
 
 def account_of(request: Request) -> tuple[Sandbox, str]:
@@ -99,42 +137,40 @@ async def home(request: Request) -> HTMLResponse:
     return HTMLResponse(HOME.format(api=API_BASE_PATH))
 
 
-async def docs(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"{API_BASE_PATH}/ui/", status_code=307)
+async def console(request: Request) -> RedirectResponse:
+    return RedirectResponse("/console/", status_code=307)
+
+
+async def docs(request: Request) -> FileResponse:
+    found = DOCS_FILES.get(request.path_params.get("name", ""))
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found)
 
 
 async def state(request: Request) -> JSONResponse:
-    try:
-        sandbox, account = account_of(request)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+    sandbox, account = account_of(request)
     return JSONResponse(snapshot(sandbox, account))
 
 
 async def inbound(request: Request) -> JSONResponse:
     """The console's "an outside caller rings" button, for the signed-in account only (the
     control API's inbound-calls needs the admin token, which a page never holds)."""
+    sandbox, account = account_of(request)
     try:
-        sandbox, account = account_of(request)
-        try:
-            body = read_json((await request.body()).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as error:
-            raise BadRequest(f"The request cannot be read: {error}") from None
-        caller, extension = (body.get("from"), body.get("to")) if isinstance(body, dict) else (0, 0)
-        if not isinstance(caller, str) or not PSTN_NUMBER.fullmatch(caller):
-            raise BadRequest("body: 'from' must be a phone number of 3 to 20 digits")
-        if not isinstance(extension, str) or not 0 < len(extension) <= 32:
-            raise BadRequest("body: 'to' must be an extension of this account")
-        return JSONResponse(sandbox.pbx.inbound(account, caller, extension), status_code=201)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+        body = read_json((await request.body()).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest(f"The request cannot be read: {error}") from None
+    caller, extension = (body.get("from"), body.get("to")) if isinstance(body, dict) else (0, 0)
+    if not isinstance(caller, str) or not PSTN_NUMBER.fullmatch(caller):
+        raise BadRequest("body: 'from' must be a phone number of 3 to 20 digits")
+    if not isinstance(extension, str) or not 0 < len(extension) <= 32:
+        raise BadRequest("body: 'to' must be an extension of this account")
+    return JSONResponse(sandbox.pbx.inbound(account, caller, extension), status_code=201)
 
 
-async def events(request: Request) -> StreamingResponse | JSONResponse:
-    try:
-        sandbox, account = account_of(request)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+async def events(request: Request) -> StreamingResponse:
+    sandbox, account = account_of(request)
 
     async def feed() -> AsyncIterator[str]:
         last = None
@@ -150,15 +186,54 @@ async def events(request: Request) -> StreamingResponse | JSONResponse:
     )
 
 
-ROUTER = Router(
+async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own refusals (no such file, a method a page does not take)."""
+    assert isinstance(error, HTTPException)
+    return JSONResponse(
+        documented_body(error.status_code, error.detail), error.status_code, error.headers
+    )
+
+
+async def on_sandbox_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SandboxError)
+    return error_answer(error)
+
+
+class SecurityHeaders:
+    """ASGI layer: adds SECURITY_HEADERS to every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message["headers"], *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+PAGES = Starlette(
     routes=[
         Route("/", home),
         Route("/docs", docs),
-        Route("/console/api/state", state),
-        Route("/console/api/events", events),
-        Route("/console/api/inbound-calls", inbound, methods=["POST"]),
+        Route("/docs/{name:path}", docs),
+        # Its own mount: a method an endpoint does not take gets its own Allow, and an
+        # unknown name a 404, not the page files' answers.
+        Mount(
+            "/console/api",
+            routes=[
+                Route("/state", state),
+                Route("/events", events),
+                Route("/inbound-calls", inbound, methods=["POST"]),
+            ],
+        ),
+        Route("/console", console),
         Mount("/console", StaticFiles(directory=str(CONSOLE), html=True)),
-    ]
+    ],
+    middleware=[Middleware(SecurityHeaders)],
+    exception_handlers={HTTPException: on_http_error, SandboxError: on_sandbox_error},
 )
 PAGE_PATHS = ("/console", "/docs")
 
