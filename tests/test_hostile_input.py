@@ -115,7 +115,7 @@ def rss_peak_kib(pid: int) -> int:
 def send_huge(target: SandboxProcess, chunked: bool, total: int = 200 * 1024 * 1024) -> bytes:
     """Start sending a 200 MB body; return what the sandbox answered (it should not wait)."""
     head = (
-        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: x\r\n"
+        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
         + ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {total}\r\n")
         + "\r\n"

@@ -37,6 +37,7 @@ from vbc_sandbox.errors import (
     error_answer,
 )
 from vbc_sandbox.fastpath import FastPath
+from vbc_sandbox.feeds import Feeds
 from vbc_sandbox.hosts import HostCheck
 from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
@@ -79,6 +80,11 @@ class Sandbox:
     registrations: Registrations
     faults: Faults
     journal: Journal
+    feeds: Feeds = attrs.field(init=False)
+    """The console's live feeds open in this process."""
+
+    def __attrs_post_init__(self) -> None:
+        self.feeds = Feeds(self)
 
     @classmethod
     def build(cls, settings: Settings) -> Sandbox:

@@ -12,9 +12,7 @@ site may frame it; an error is a 4xx in the documented `{code, message}` body.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
+import math
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +26,7 @@ from starlette.responses import (
     HTMLResponse,
     JSONResponse,
     RedirectResponse,
-    StreamingResponse,
+    Response,
 )
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -37,15 +35,17 @@ from swagger_ui_bundle import swagger_ui_path
 
 from vbc_sandbox.dialects import status_of
 from vbc_sandbox.errors import BadRequest, SandboxError, documented_body, error_answer
+from vbc_sandbox.feeds import Feed
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
+from vbc_sandbox.store import digest
 from vbc_spec import API_BASE_PATH
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
 
-#: How often the live feed looks for a change: well within the 500 ms a page should show it.
-FEED_INTERVAL = 0.2
+#: The times at which a leg changes by itself (it answers; it ends busy or unanswered).
+CHANGING = ("answer_at", "outcome_at")
 CONSOLE = files("vbc_sandbox") / "console"
 DOCS = Path(str(files("vbc_sandbox") / "docs"))
 #: The Swagger UI files the reference page loads (`make docs` copies the same).
@@ -82,13 +82,17 @@ HOME = """<!doctype html><html lang="en"><meta charset="utf-8"><title>vbc-sandbo
 </ul></main></html>"""
 
 
-def account_of(request: Request) -> tuple[Sandbox, str]:
-    """The sandbox and the account the request's bearer token reaches. Only from the header:
-    a token in a URL would end up in access logs."""
-    sandbox: Sandbox = request.scope["vbc.sandbox"]
+def bearer(request: Request) -> str:
+    """The request's bearer token. Only from the header: a token in a URL would end up in
+    access logs."""
     header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else ""
-    return sandbox, sandbox.authority.account_of(token)
+    return header[7:] if header.lower().startswith("bearer ") else ""
+
+
+def account_of(request: Request) -> tuple[Sandbox, str]:
+    """The sandbox and the account the request's bearer token reaches."""
+    sandbox: Sandbox = request.scope["vbc.sandbox"]
+    return sandbox, sandbox.authority.account_of(bearer(request))
 
 
 def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
@@ -100,14 +104,21 @@ def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
 
 
 def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
+    return drawing(sandbox, account)[0]
+
+
+def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
     """What the console draws: phones, and live calls with each leg's state (held included,
-    which the API does not show)."""
+    which the API does not show); and the time at which that changes by itself (a leg
+    answers or ends, a call's linger ends), math.inf if not before someone acts."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
     calls = []
+    changes = []
     for call in sandbox.store.active_calls_now(account, now):
         legs = pbx.live_legs(call["call_id"])
         statuses = [pbx.leg_status(leg, now) for leg in legs]
+        changes += [call["ends_at"], *(leg[at] for leg in legs for at in CHANGING)]
         calls.append(
             {
                 "call_id": call["call_id"],
@@ -130,7 +141,8 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
                 ],
             }
         )
-    return {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
+    drawn = {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
+    return drawn, min((at for at in changes if at is not None and at > now), default=math.inf)
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -169,21 +181,13 @@ async def inbound(request: Request) -> JSONResponse:
     return JSONResponse(sandbox.pbx.inbound(account, caller, extension), status_code=201)
 
 
-async def events(request: Request) -> StreamingResponse:
+async def events(request: Request) -> Response:
     sandbox, account = account_of(request)
-
-    async def feed() -> AsyncIterator[str]:
-        last = None
-        while not await request.is_disconnected():
-            current = json.dumps(snapshot(sandbox, account), sort_keys=True)
-            if current != last:
-                last = current
-                yield f"data: {current}\n\n"
-            await asyncio.sleep(FEED_INTERVAL)
-
-    return StreamingResponse(
-        feed(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
-    )
+    if request.method == "HEAD":
+        return Response(media_type=Feed.media_type, headers={"Cache-Control": "no-store"})
+    key = digest(bearer(request))
+    sandbox.feeds.admit(key)
+    return Feed(sandbox, key, account, drawing)
 
 
 async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
