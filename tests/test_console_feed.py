@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, OTHER_TOKEN, STATIC_TOKENS, TOKEN
+from vbc_sandbox import feeds
 from vbc_sandbox.app import SandboxApp
 from vbc_sandbox.feeds import FEEDS_PER_TOKEN
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
@@ -208,3 +209,17 @@ def test_an_idle_feed_reads_nothing_until_something_changes(
         httpx.delete(f"{origin}{CALLS}/{call_id}", headers=bearer(TOKEN)).raise_for_status()
         next_drawing(stream, lambda drawn: drawn["calls"] == [])
         assert reads.calls == settled + 1
+
+
+def test_a_quiet_feed_says_it_is_still_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A proxy cuts a stream silent for long (nginx: proxy_read_timeout); a comment line
+    # every HEARTBEAT seconds of silence keeps it, and the console skips it.
+    monkeypatch.setattr(feeds, "HEARTBEAT", 0.5)
+    app = SandboxApp(Settings(static_tokens=(StaticToken(TOKEN, ACCOUNT),)))
+    with (
+        serving(app) as origin,
+        httpx.stream("GET", origin + FEED, headers=bearer(TOKEN), timeout=READ_TIMEOUT) as answer,
+    ):
+        lines = answer.iter_lines()
+        assert next(lines).startswith("data: ")
+        assert [next(lines), next(lines), next(lines)] == ["", ": still here", ""]
