@@ -272,3 +272,21 @@ def test_the_token_endpoint_refuses_bad_forms_with_a_4xx(
 ) -> None:
     answer = httpx.post(target.origin + "/token", **send)  # type: ignore[arg-type]
     assert answer.status_code == status and says in answer.text
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--token-ttl", "nan"),  # every POST /token was a 500
+        ("--token-ttl", "inf"),
+        ("--ring-delay", "nan"),  # every dial was a 500
+        ("--linger", "1e308"),
+        ("--lockout", "-inf"),
+        ("--header-timeout", "nan"),
+    ],
+)
+def test_a_duration_option_that_is_not_a_number_of_seconds_is_refused_at_start(
+    option: str, value: str
+) -> None:
+    with pytest.raises(RuntimeError, match=f"argument {option}: invalid seconds value"):
+        SandboxProcess([f"{option}={value}"]).start()

@@ -44,6 +44,10 @@ LOG_CONFIG["handlers"]["access"]["stream"] = "ext://sys.stderr"
 #: What --allowed-host takes: a DNS name or an IP address (an IPv6 one without brackets).
 HOST_NAME = re.compile(r"[a-z0-9._-]+|[0-9a-f:.]+")
 
+#: The longest duration an option takes (ten years): more is a slip, and the times derived
+#: from it (token expiry, ringing) would overflow what the API shows.
+MAX_SECONDS = 315_360_000.0
+
 #: Workers are separate processes: they receive the settings through the environment.
 SETTINGS_VARIABLE = "VBC_SANDBOX_SETTINGS"
 
@@ -66,6 +70,14 @@ def settings_from_env() -> Settings:
 def app_from_env() -> SandboxApp:
     """The app factory each uvicorn worker calls."""
     return create_app(settings_from_env())
+
+
+def seconds(text: str) -> float:
+    """A duration option's value: a number of seconds from 0 to MAX_SECONDS (not NaN)."""
+    value = float(text)
+    if not 0 <= value <= MAX_SECONDS:
+        raise ValueError(text)
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -101,26 +113,26 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--db-wait",
-        type=float,
+        type=seconds,
         default=0.0,
         help="seconds to keep trying a PostgreSQL server that is not up yet (default 0)",
     )
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument(
         "--ring-delay",
-        type=float,
+        type=seconds,
         default=0.0,
         help="seconds a phone rings before answering (0: at once)",
     )
     p.add_argument(
         "--linger",
-        type=float,
+        type=seconds,
         default=30.0,
         help="seconds a busy/failed/unanswered call stays listed",
     )
     p.add_argument(
         "--token-ttl",
-        type=float,
+        type=seconds,
         default=86400.0,
         help="access token lifetime in seconds (default 24 h)",
     )
@@ -146,7 +158,7 @@ def parser() -> argparse.ArgumentParser:
         " many); default 5",
     )
     p.add_argument(
-        "--lockout", type=float, default=300.0, help="seconds a lockout lasts (default 300)"
+        "--lockout", type=seconds, default=300.0, help="seconds a lockout lasts (default 300)"
     )
     p.add_argument(
         "--max-connections",
@@ -156,7 +168,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--header-timeout",
-        type=float,
+        type=seconds,
         default=10.0,
         help="seconds a client has to send a request's head before it is disconnected (default 10)",
     )
@@ -189,12 +201,11 @@ def parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
-    if args.ring_delay < 0 or args.linger < 0 or args.token_ttl <= 0:
-        raise ValueError("--ring-delay and --linger must be >= 0, --token-ttl > 0")
+    # Durations are numbers of seconds from 0 up (`seconds`); these two must pass some.
+    if args.token_ttl <= 0 or args.header_timeout <= 0:
+        raise ValueError("--token-ttl and --header-timeout must be > 0")
     if min(args.max_body_bytes, args.login_failures, args.max_connections) < 1:
         raise ValueError("--max-body-bytes, --login-failures and --max-connections must be >= 1")
-    if args.lockout < 0 or args.header_timeout <= 0 or args.db_wait < 0:
-        raise ValueError("--lockout and --db-wait must be >= 0 and --header-timeout > 0")
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
     static_tokens = tuple(StaticToken.parse(text) for text in args.token)
