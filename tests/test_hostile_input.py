@@ -132,7 +132,7 @@ def rss_peak_kib(pid: int) -> int:
 def send_huge(target: SandboxProcess, chunked: bool, total: int = 200 * 1024 * 1024) -> bytes:
     """Start sending a 200 MB body; return what the sandbox answered (it should not wait)."""
     head = (
-        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: x\r\n"
+        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
         + ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {total}\r\n")
         + "\r\n"
@@ -395,3 +395,19 @@ def test_the_access_log_never_holds_a_query_s_secrets() -> None:
     assert "POST /token?grant_type=password&password=[redacted] HTTP/1.1" in logging_one.log
     assert f"{CALLS}?page_size=7&access_token=[redacted] HTTP/1.1" in logging_one.log
     assert SECRET not in logging_one.log
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--token-ttl", "nan"),  # every POST /token was a 500
+        ("--token-ttl", "inf"),
+        ("--ring-delay", "nan"),  # every dial was a 500
+        ("--linger", "1e308"),
+        ("--lockout", "-inf"),
+        ("--header-timeout", "nan"),
+    ],
+)
+def test_a_duration_option_that_is_not_a_number_of_seconds_is_refused_at_start(
+    option: str, value: str
+) -> None:
+    with pytest.raises(RuntimeError, match=f"argument {option}: invalid seconds value"):
+        SandboxProcess([f"{option}={value}"]).start()

@@ -390,7 +390,8 @@ def test_bad_control_input_gets_a_clear_400(sandbox: SandboxProcess) -> None:
         assert answer.json()["message"]
     with socket.create_connection(("127.0.0.1", sandbox.port)) as raw:
         raw.sendall(
-            b"POST /sandbox/faults HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer vbc-sandbox-admin"
-            b"\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
+            b"POST /sandbox/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Authorization: Bearer vbc-sandbox-admin\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
         )
         assert raw.recv(100).startswith(b"HTTP/1.1 400")

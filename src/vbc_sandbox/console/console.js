@@ -122,6 +122,16 @@ function draw(state) {
     : [el("p", {}, "No call in progress.")]));
 }
 
+// One server-sent event: its name (if any) and its data, parsed; comments have no data.
+function parse(text) {
+  const message = {};
+  for (const line of text.split("\n")) {
+    if (line.startsWith("event: ")) message.event = line.slice(7);
+    if (line.startsWith("data: ")) message.data = JSON.parse(line.slice(6));
+  }
+  return message;
+}
+
 // The live feed: server-sent events read with fetch, so the token travels in a header (an
 // EventSource would have to put it in the URL, where access logs keep it).
 async function connect() {
@@ -132,7 +142,8 @@ async function connect() {
       const response = await fetch("/console/api/events", {
         headers: { "Authorization": `Bearer ${token}` }, signal: mine.signal,
       });
-      if (!response.ok) { say("The live feed refused the token; sign in again."); return; }
+      if (response.status === 401) { say("The live feed refused the token; sign in again."); return; }
+      if (!response.ok) throw new Error(`the live feed answered ${response.status}`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -141,10 +152,16 @@ async function connect() {
         buffer += value;
         let end;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const message = buffer.slice(0, end).replace(/^data: /, "");
+          const message = parse(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
+          if (message.event === "error") {
+            // The token expired or went with a reset: the feed has ended for good.
+            if (message.data.code === 401) { say(`${message.data.message}; sign in again.`); return; }
+            continue;  // the database is away: the stream ends, and the feed reconnects
+          }
+          if (message.data === undefined) continue;  // a comment that keeps the stream open
           document.querySelector("main").hidden = false;
-          draw(JSON.parse(message));
+          draw(message.data);
         }
       }
     } catch (error) {
