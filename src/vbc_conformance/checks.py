@@ -28,6 +28,13 @@ _timeline_lock = threading.Lock()
 _counts_lock = threading.Lock()
 
 
+def judged(failure: str, problem: str | None) -> bool | None:
+    """A check's verdict: the failure, naming the problem, where there is one."""
+    if problem:
+        raise AssertionError(f"{failure}: {problem}")
+    return None
+
+
 @schemathesis.check
 def cross_account_isolation(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
@@ -64,9 +71,7 @@ def ids_match_request(
         return None
     asked = case.path_parameters or {}
     problem = consistency.ids_disagree(operation_id(case), asked, body_of(response))
-    if problem:
-        raise AssertionError(f"The answer is about another call or leg: {problem}")
-    return None
+    return judged("The answer is about another call or leg", problem)
 
 
 @schemathesis.check
@@ -88,9 +93,7 @@ def legs_match_call(
     if call is None or again is None:
         return None  # the call ended in between: nothing to compare
     problem = consistency.legs_disagree(body_of(response), call, again)
-    if problem:
-        raise AssertionError(f"The call and its legs disagree: {problem}")
-    return None
+    return judged("The call and its legs disagree", problem)
 
 
 def walk(url: str, page: Any) -> str | None:
@@ -137,9 +140,7 @@ def pages_repeat_nothing(
     if again is None and small:
         url = str(httpx.URL(kwargs["url"], params={**params, "page_size": 1}))
         again = walk(url, read(url))
-    if again:
-        raise AssertionError(f"{again} is listed twice in one walk over the pages")
-    return None
+    return judged("One walk over the pages lists an item twice", again)
 
 
 @schemathesis.check
@@ -152,6 +153,4 @@ def times_move_forward(
         return None
     with _timeline_lock:
         problem = TIMELINE.observe(body_of(response))
-    if problem:
-        raise AssertionError(f"A time moved backwards: {problem}")
-    return None
+    return judged("A time moved backwards", problem)
