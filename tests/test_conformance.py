@@ -530,9 +530,15 @@ def test_a_rate_limited_run_says_how_long_it_may_take() -> None:
         "--base-url http://x --rate-limit 10/m --max-examples 5 --operation get_call".split()
     )
     assert eta(one) == "at 10/m, up to about 15 requests: about 2 min"
+    quick = parser().parse_args(
+        "--base-url http://x --rate-limit 10/m --max-examples 5 --phases examples,coverage".split()
+    )
+    assert eta(quick) == "at 10/m, up to about 30 requests: about 3 min"
 
 
-def test_an_unknown_operation_is_named_before_anything_runs() -> None:
+def test_an_unknown_operation_or_phase_is_named_before_anything_runs() -> None:
     result = conformance("--operation", "get_calls", "--max-examples", "1")
     assert result.returncode == 2 and "no operation get_calls in openapi.yaml" in result.stderr
     assert "Traceback" not in result.stderr
+    phase = conformance("--phases", "examples,fuzing")
+    assert phase.returncode == 2 and "no phase 'fuzing': choose from examples" in phase.stderr

@@ -334,7 +334,9 @@ def eta(args: argparse.Namespace) -> str | None:
         if (method == "get" or (method in ("post", "put", "delete") and not read_only))
         and (not args.operation or operation["operationId"] in args.operation)
     )
-    cases = operations * depth * 3
+    # Every phase but the examples one generates up to `depth` cases per operation.
+    generating = set((args.phases or ",".join(PHASES)).split(",")) - {"examples"}
+    cases = operations * depth * max(1, len(generating))
     minutes = cases * limit.seconds / limit.requests / 60
     return f"at {args.rate_limit}, up to about {cases} requests: about {minutes:.0f} min"
 
