@@ -131,5 +131,5 @@ def only_assumed(name: str, case: schemathesis.Case[Any], response: schemathesis
     path, method = case.operation.path, case.operation.method
     if name == "AcceptedNegativeData":
         return request_is_documented(path, method, case)
-    headers = {name.lower(): values[0] for name, values in response.headers.items() if values}
+    headers = {key.lower(): values[0] for key, values in response.headers.items() if values}
     return response_is_documented(path, method, response.status_code, body_of(response), headers)
