@@ -135,7 +135,8 @@ class Pbx:
         total = None
         if query.start_time is None and query.end_time is None and extension is None:
             total = self.store.active_count(account_id, as_of)
-        page_items, pages = paging.page_of(self.store, listing, query, total)
+        first = paging.first_page("list_calls")
+        page_items, pages = paging.page_of(self.store, listing, query, first, total)
         # Call ids by position (store.CALL_SHOWN, LEG_SHOWN): 300 name lookups cost 2% here.
         legs_by_call: dict[str, list[Row]] = {call[0]: [] for call in page_items}
         for leg in self.store.live_legs_of(list(legs_by_call)):
@@ -147,6 +148,7 @@ class Pbx:
                 query,
                 pages,
                 {"extension": extension, "as_of": as_of},
+                first,
                 last_names_next=self.dialect.last_page_names_next,
             ),
         }
