@@ -395,3 +395,67 @@ def test_bad_control_input_gets_a_clear_400(sandbox: SandboxProcess) -> None:
             b"Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
         )
         assert raw.recv(100).startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        (
+            "/accounts/1234/outcomes",
+            b'{"target": "15550001111", "outcomes": [{"outcome": "answer_after", "seconds": NaN}]}',
+            "NaN, which is not a JSON number",
+        ),
+        (
+            "/accounts/1234/outcomes",
+            b'{"target": "15550001111", "outcomes": [{"outcome": "no_answer", "seconds": 1e400}]}',
+            "a number too large to use: 1e400",
+        ),
+        ("/clock", b'{"at": NaN}', "NaN, which is not a JSON number"),
+        ("/clock", b'{"advance": NaN}', "NaN, which is not a JSON number"),
+        ("/clock", b'{"advance": Infinity}', "Infinity, which is not a JSON number"),
+        ("/clock", b'{"at": -Infinity}', "-Infinity, which is not a JSON number"),
+        ("/faults", b'{"operation": "get_call", "fault": "503", "times": NaN}', "NaN"),
+        ("/seed", b'{"accounts": [], "n": -Infinity}', "-Infinity"),
+    ],
+    ids=[
+        "outcome NaN",
+        "outcome 1e400",
+        "clock at NaN",
+        "clock advance NaN",
+        "clock advance Infinity",
+        "clock at -Infinity",
+        "fault times NaN",
+        "seed -Infinity",
+    ],
+)
+def test_a_number_json_cannot_hold_gets_a_400_and_breaks_no_later_request(
+    sandbox: SandboxProcess, path: str, body: bytes, says: str
+) -> None:
+    # Python's JSON parser reads NaN and the infinities; NaN passes every minimum and maximum.
+    answer = httpx.post(
+        sandbox.origin + "/sandbox" + path,
+        content=body,
+        headers={**ADMIN, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert says in answer.json()["message"]
+    dial = {
+        "from": {"destination": "1001", "type": "extension"},
+        "to": {"destination": "15550001111", "type": "pstn"},
+    }
+    calls = f"{sandbox.base_url}/cc/accounts/1234/calls"
+    assert httpx.post(calls, json=dial, headers={"Authorization": f"Bearer {TOKEN}"}).is_success
+    clock = httpx.get(sandbox.origin + "/sandbox/clock", headers=ADMIN)
+    assert clock.status_code == 200 and clock.json()["now"] > 0
+
+
+def test_the_clock_is_not_set_past_the_start_of_year_3000(sandbox: SandboxProcess) -> None:
+    clock = sandbox.origin + "/sandbox/clock"
+    try:
+        answer = httpx.post(clock, json={"at": 32503680000, "advance": 1}, headers=ADMIN)
+        assert answer.status_code == 400 and "year 3000" in answer.json()["message"]
+        assert httpx.get(clock, headers=ADMIN).json()["now"] < 32503680000  # unchanged
+        assert httpx.post(clock, json={"at": 32503680000}, headers=ADMIN).status_code == 200
+    finally:
+        httpx.post(sandbox.origin + "/sandbox/reset", headers=ADMIN)
+
