@@ -459,3 +459,14 @@ def test_the_clock_is_not_set_past_the_start_of_year_3000(sandbox: SandboxProces
     finally:
         httpx.post(sandbox.origin + "/sandbox/reset", headers=ADMIN)
 
+
+@in_process
+def test_a_fault_for_a_control_operation_is_refused_naming_those_that_take_one(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    # The control API's requests never meet a fault: one queued would count toward the cap.
+    for operation in ("health", "reset", "list_requests"):
+        with pytest.raises(ControlError, match=f"400 no operation '{operation}'.*create_call"):
+            vbc_sandbox.fault(operation, "503")
+    assert vbc_sandbox.call("GET", "/faults")["faults"] == []
+
