@@ -395,6 +395,8 @@ def test_the_access_log_never_holds_a_query_s_secrets() -> None:
     assert "POST /token?grant_type=password&password=[redacted] HTTP/1.1" in logging_one.log
     assert f"{CALLS}?page_size=7&access_token=[redacted] HTTP/1.1" in logging_one.log
     assert SECRET not in logging_one.log
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [
@@ -411,3 +413,39 @@ def test_a_duration_option_that_is_not_a_number_of_seconds_is_refused_at_start(
 ) -> None:
     with pytest.raises(RuntimeError, match=f"argument {option}: invalid seconds value"):
         SandboxProcess([f"{option}={value}"]).start()
+
+
+def test_a_lockout_and_a_failure_window_from_before_the_clock_was_set_back_end_as_usual(
+    target: SandboxProcess,
+) -> None:
+    token_url = target.origin + "/token"
+    clock_url = target.origin + "/sandbox/clock"
+    admin = {"Authorization": "Bearer vbc-sandbox-admin"}
+    wrong = {
+        "grant_type": "password",
+        "username": "frank@vbc.prod",
+        "password": "guess",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+    }
+    right = {**wrong, "password": "frank-sandbox-password"}
+    three_years = 3 * 365 * 86400
+
+    def set_back() -> None:
+        now = httpx.get(clock_url, headers=admin).json()["now"]
+        assert httpx.post(clock_url, json={"at": now - three_years}, headers=admin).is_success
+
+    try:
+        assert [httpx.post(token_url, data=wrong).status_code for _ in range(3)] == [400] * 3
+        set_back()
+        locked = httpx.post(token_url, data=right)
+        assert locked.status_code == 429 and 1 <= int(locked.headers["Retry-After"]) <= 3
+        httpx.post(clock_url, json={"advance": 3}, headers=admin)
+        assert httpx.post(token_url, data=right).status_code == 200
+        # Failures counted before the clock went back start a window anew.
+        assert [httpx.post(token_url, data=wrong).status_code for _ in range(2)] == [400] * 2
+        set_back()
+        assert [httpx.post(token_url, data=wrong).status_code for _ in range(2)] == [400] * 2
+        assert httpx.post(token_url, data=right).status_code == 200
+    finally:
+        httpx.post(target.origin + "/sandbox/reset", headers=admin)

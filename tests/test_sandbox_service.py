@@ -329,6 +329,38 @@ def test_quota_answers_429_with_retry_after() -> None:
         )
 
 
+THREE_YEARS = 3 * 365 * 86400
+ADMIN = {"Authorization": "Bearer vbc-sandbox-admin"}
+
+
+def set_clock_back(sandbox: SandboxProcess, seconds: float) -> None:
+    clock = sandbox.origin + "/sandbox/clock"
+    now = httpx.get(clock, headers=ADMIN).json()["now"]
+    assert httpx.post(clock, json={"at": now - seconds}, headers=ADMIN).status_code == 200
+
+
+def test_a_quota_window_opened_before_the_clock_was_set_back_starts_anew() -> None:
+    with SandboxProcess([*STATIC_TOKENS, "--rate-limit", "2/min"]) as limited:
+        url = f"{limited.base_url}/cc/accounts/{ACCOUNT}/calls"
+        statuses = [httpx.get(url, headers=bearer(TOKEN)).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        set_clock_back(limited, THREE_YEARS)
+        answers = [httpx.get(url, headers=bearer(TOKEN)) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 429]
+        assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+
+
+def test_a_token_issued_before_the_clock_was_set_back_lives_no_longer_than_its_ttl() -> None:
+    with SandboxProcess(["--token-ttl", "60"]) as short:
+        token = httpx.post(short.origin + "/token", data={**ALICE, **CLIENT}).json()
+        calls = f"{short.base_url}/cc/accounts/{ACCOUNT}/calls"
+        set_clock_back(short, THREE_YEARS)
+        assert httpx.get(calls, headers=bearer(token["access_token"])).status_code == 200
+        httpx.post(short.origin + "/sandbox/clock", json={"advance": 61}, headers=ADMIN)
+        expired = httpx.get(calls, headers=bearer(token["access_token"]))
+        assert expired.status_code == 401 and "expired" in expired.json()["message"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "content", "content_type"),
     [

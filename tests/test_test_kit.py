@@ -18,7 +18,7 @@ from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
 from vbc_sandbox.settings import Settings, StaticToken
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import MAX_SNAPSHOTS, Store
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import NotFoundError, RateLimitError, Telephony
 
@@ -470,3 +470,16 @@ def test_a_fault_for_a_control_operation_is_refused_naming_those_that_take_one(
             vbc_sandbox.fault(operation, "503")
     assert vbc_sandbox.call("GET", "/faults")["faults"] == []
 
+
+@in_process
+def test_snapshots_are_dropped_oldest_first_whatever_the_clock_shows(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    first = vbc_sandbox.snapshot()
+    for _ in range(MAX_SNAPSHOTS - 1):
+        vbc_sandbox.snapshot()
+    vbc_sandbox.set_time(978307200)  # 2001: earlier than every snapshot kept
+    newest = vbc_sandbox.snapshot()
+    vbc_sandbox.restore(newest)
+    with pytest.raises(ControlError, match="404"):
+        vbc_sandbox.restore(first)

@@ -124,6 +124,9 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
         ),
     ),
     (6, "account_changes", lambda engine: engine.create(ACCOUNT_CHANGES)),
+    # Snapshots are dropped oldest first by when they were taken in fact: the sandbox's
+    # clock can be set back (SQLite's rowid; PostgreSQL needs one).
+    (7, "snapshots in insertion order", lambda engine: engine.add_insertion_order("snapshots")),
 )
 
 #: What a call and a leg are rendered from, first in every read of them and in this order:
@@ -324,12 +327,13 @@ class Store:
             for table in self.snapshot_tables():
                 rows = [list(row) for row in db.execute(f"SELECT * FROM {table}")]  # noqa: S608
                 db.execute(
-                    "INSERT INTO snapshots VALUES (?, ?, ?, ?)",
+                    "INSERT INTO snapshots (snapshot_id, taken_at, tbl, rows) VALUES (?, ?, ?, ?)",
                     (snapshot_id, now, table, json.dumps(rows)),
                 )
             db.execute(
-                "DELETE FROM snapshots WHERE snapshot_id NOT IN (SELECT snapshot_id FROM"
-                " snapshots GROUP BY snapshot_id ORDER BY max(taken_at) DESC LIMIT ?)",
+                "DELETE FROM snapshots WHERE snapshot_id NOT IN (SELECT snapshot_id FROM"  # noqa: S608
+                f" snapshots GROUP BY snapshot_id ORDER BY max({db.insertion_order}) DESC"
+                " LIMIT ?)",
                 (MAX_SNAPSHOTS,),
             )
 
@@ -678,6 +682,11 @@ class Store:
 
     def token(self, token_digest: str, kind: str) -> Row | None:
         return self.one("SELECT * FROM tokens WHERE digest = ? AND kind = ?", token_digest, kind)
+
+    def set_token_expiry(self, token_digest: str, expires_at: float) -> None:
+        self.db.execute(
+            "UPDATE tokens SET expires_at = ? WHERE digest = ?", (expires_at, token_digest)
+        )
 
     def mark_token_used(self, token_digest: str) -> None:
         self.db.execute("UPDATE tokens SET used = 1 WHERE digest = ?", (token_digest,))
