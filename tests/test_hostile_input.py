@@ -415,6 +415,40 @@ def test_a_duration_option_that_is_not_a_number_of_seconds_is_refused_at_start(
         SandboxProcess([f"{option}={value}"]).start()
 
 
+def send_head(target: SandboxProcess, head: bytes) -> bytes:
+    """Send a request head; what the sandbox answered before it closed the connection."""
+    with socket.create_connection(("127.0.0.1", target.port), timeout=30) as sock:
+        try:
+            sock.sendall(head)
+        except OSError:
+            pass  # the sandbox answered and closed: it stopped reading
+        answer = b""
+        try:
+            while part := sock.recv(65536):
+                answer += part
+        except OSError:
+            pass
+    return answer
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [b"X-Big: " + b"a" * (1024 * 1024) + b"\r\n", b"".join(b"X-%d: 1\r\n" % n for n in range(200))],
+    ids=["a 1 MB header line", "200 headers"],
+)
+def test_a_request_head_past_its_bound_gets_a_431_while_others_are_served(
+    target: SandboxProcess, http: httpx.Client, headers: bytes
+) -> None:
+    request = b"GET /sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    answer = send_head(target, request + headers + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"not read" in answer
+    assert http.get(CALLS).status_code == 200
+    # A head of some tens of kilobytes is still read.
+    answer = send_head(target, request + b"X-Big: " + b"a" * 30_000 + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+
+
 def test_a_lockout_and_a_failure_window_from_before_the_clock_was_set_back_end_as_usual(
     target: SandboxProcess,
 ) -> None:
