@@ -483,3 +483,13 @@ def test_a_lockout_and_a_failure_window_from_before_the_clock_was_set_back_end_a
         assert httpx.post(token_url, data=right).status_code == 200
     finally:
         httpx.post(target.origin + "/sandbox/reset", headers=admin)
+
+
+def test_made_up_query_parameters_are_ignored_and_not_logged() -> None:
+    names = "&".join(f"made-up-{n:03}-" + "x" * 50 for n in range(100))
+    with SandboxProcess(STATIC_TOKENS) as fresh:
+        answer = httpx.get(
+            f"{fresh.base_url}{CALLS}?{names}", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert answer.status_code == 200
+    assert "made-up" not in fresh.log

@@ -4,6 +4,7 @@ the control API's own security."""
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
-from vbc_sandbox import journal, outcomes
+from vbc_sandbox import journal, outcomes, store
 from vbc_sandbox.app import SandboxApp
 from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.inprocess import SyncASGITransport
@@ -255,9 +256,9 @@ def test_journal_entries_kept_before_redaction_are_gone_after_an_upgrade(tmp_pat
         engine.execute("DELETE FROM schema_version WHERE version >= 5")
     older.close()
     upgraded = Store(db)
-    assert upgraded.journal({}, limit=10) == []
+    assert upgraded.journal({}, 10, journal.LISTING_TEXT) == []
     assert upgraded.restore("kept-before")  # the snapshot stays, without its journal
-    assert upgraded.journal({}, limit=10) == []
+    assert upgraded.journal({}, 10, journal.LISTING_TEXT) == []
     upgraded.close()
 
 
@@ -483,3 +484,66 @@ def test_snapshots_are_dropped_oldest_first_whatever_the_clock_shows(
     vbc_sandbox.restore(newest)
     with pytest.raises(ControlError, match="404"):
         vbc_sandbox.restore(first)
+
+
+def test_the_journal_keeps_a_bounded_path_and_query(sandbox: SandboxProcess) -> None:
+    httpx.post(sandbox.origin + "/sandbox/reset", headers=ADMIN)
+    # A request head may hold 64 KiB.
+    account = "9" * 30_000
+    httpx.get(
+        f"{sandbox.base_url}/cc/accounts/{account}/calls?q=" + "a" * 30_000,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    (entry,) = httpx.get(sandbox.origin + "/sandbox/requests", headers=ADMIN).json()["requests"]
+    assert entry["query"] == "q=" + "a" * (journal.TEXT_KEPT - 2)
+    assert len(entry["path"]) == len(entry["account_id"]) == journal.TEXT_KEPT
+
+
+@in_process
+def test_a_journal_listing_holds_the_latest_entries_within_its_text_bound(
+    vbc_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = {"Authorization": f"Bearer {vbc_sandbox.token}"}
+    for n in range(5):
+        vbc_sandbox.control.get(f"{API_BASE_PATH}/cc/accounts/1234/calls?q{n}=" + "a" * 1000)
+        vbc_sandbox.control.get(f"{API_BASE_PATH}/cc/accounts/1234/calls", headers=token)
+    every = vbc_sandbox.requests()
+    assert len(every) == 10
+    texts = [len(json.dumps(e["body"])) + len(e["path"]) + len(e["query"]) for e in every]
+    monkeypatch.setattr(journal, "LISTING_TEXT", sum(texts[-3:]))
+    assert vbc_sandbox.requests() == every[-3:]
+
+
+@in_process
+def test_a_body_holding_nan_is_noted_unread_and_the_journal_listing_stays_json(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    vbc_sandbox.control.post(
+        f"{API_BASE_PATH}/cc/accounts/1234/calls",
+        content=b'{"to": {"destination": NaN}, "from": {"destination": -Infinity}}',
+        headers={
+            "Authorization": f"Bearer {vbc_sandbox.token}",
+            "Content-Type": "application/json",
+        },
+    )
+    listing = vbc_sandbox.control.get("/sandbox/requests").text
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    body = json.loads(listing, parse_constant=refuse)["requests"][0]["body"]
+    assert body.startswith("[not shown:") and "cannot be read" in body
+
+
+@in_process
+def test_seeds_add_no_more_than_the_directory_holds(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "MAX_DIRECTORY_ROWS", 20)
+    users = [{"username": f"u{n}", "password": "p", "extension": f"7{n:03}"} for n in range(30)]
+    with pytest.raises(ControlError, match="400 at most"):
+        vbc_sandbox.load_seed({"accounts": [{"account_id": "1234", "name": "x", "users": users}]})
+    with pytest.raises(NotFoundError):  # nothing of the refused seed was added
+        vbc_client.calls.dial(CUSTOMER, from_="7000")
+    vbc_sandbox.load_seed({"accounts": [{"account_id": "1234", "name": "x", "users": users[:5]}]})
+    assert vbc_client.calls.dial(CUSTOMER, from_="7000")
