@@ -493,3 +493,29 @@ def test_made_up_query_parameters_are_ignored_and_not_logged() -> None:
         )
         assert answer.status_code == 200
     assert "made-up" not in fresh.log
+
+
+def chunked_ring(chunks: list[bytes], trailers: bytes) -> bytes:
+    """The console's inbound call (connexion's routes take no chunked body) as a chunked
+    request."""
+    head = (
+        "POST /console/api/inbound-calls HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks)
+    return head + framed + b"0\r\n" + trailers + b"\r\n"
+
+
+def test_trailers_past_the_head_bound_close_the_connection_while_others_are_served(
+    target: SandboxProcess, http: httpx.Client
+) -> None:
+    body = json.dumps({"from": "15551112222", "to": "1001"}).encode()
+    # One-byte chunks (five bytes of framing each) and a trailer are still read.
+    single_bytes = [body[n : n + 1] for n in range(len(body))]
+    answer = send_head(target, chunked_ring(single_bytes, b"X-Checksum: 1\r\n"))
+    assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
+    # httptools gathers a trailer line of any length in memory, as it would a header.
+    answer = send_head(target, chunked_ring([body], b"X-Big: " + b"a" * (1024 * 1024) + b"\r\n"))
+    assert answer == b""
+    assert http.get(CALLS).status_code == 200

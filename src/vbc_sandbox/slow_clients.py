@@ -3,7 +3,8 @@ that has not sent a whole head within HEADER_TIMEOUT seconds is closed (a client
 header bytes cannot hold a worker's connection; uvicorn's keep-alive timeout covers only idle
 connections), and a head of more than MAX_HEAD_BYTES or MAX_HEAD_LINES is answered 431 and
 the connection closed before the parser reads it on (httptools would gather a header line of
-any length, in memory, while every other connection of the worker waits).
+any length, in memory, while every other connection of the worker waits). The trailers and
+chunk framing of a chunked body are bounded likewise (the connection is closed).
 
 The same protocol class lets the app drop a connection unanswered (`vbc.abort` in the
 scope's extensions), for the test kit's injected faults."""
@@ -51,20 +52,37 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
     _head_lines = 0
     #: The last bytes of the head so far, where its end may have begun.
     _head_tail = b""
+    #: Of the message after its head: its body's bytes, those of the last read, and the
+    #: others (chunk sizes and extensions, trailers: headers after a chunked body).
+    _body_bytes = 0
+    _read_body_bytes = 0
+    _framing_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head and not self._count_head(data):
-            self._disarm()
-            self._in_head = False
-            if self.cycle is None or self.cycle.response_complete:
-                self.transport.write(head_too_large())
-            self.transport.close()
+        if self._in_head:
+            if not self._count_head(data):
+                self._refuse()
+                return
+            super().data_received(data)
             return
+        self._read_body_bytes = 0
         super().data_received(data)
+        # Trailers are read as a head is, by the same parser: bound them alike. A body sent
+        # in one-byte chunks has five bytes of framing to each byte.
+        self._framing_bytes += len(data) - self._read_body_bytes
+        if self._framing_bytes > MAX_HEAD_BYTES + 8 * self._body_bytes:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        self._disarm()
+        self._in_head = False
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.write(head_too_large())
+        self.transport.close()
 
     def _count_head(self, data: bytes) -> bool:
         """Count the head's bytes and lines in `data`; False once past a bound."""
@@ -78,6 +96,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         return self._head_bytes <= MAX_HEAD_BYTES and self._head_lines <= MAX_HEAD_LINES
 
     def on_message_begin(self) -> None:
+        self._body_bytes = self._framing_bytes = 0
         super().on_message_begin()
         if self._head_timer is None:
             self._arm()
@@ -89,6 +108,11 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         extensions: dict[str, object] = self.scope.setdefault("extensions", {})  # type: ignore[assignment]
         extensions["vbc.abort"] = self.transport.abort
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        self._read_body_bytes += len(body)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         # What comes next on the connection is the next request's head.
