@@ -519,3 +519,25 @@ def test_trailers_past_the_head_bound_close_the_connection_while_others_are_serv
     answer = send_head(target, chunked_ring([body], b"X-Big: " + b"a" * (1024 * 1024) + b"\r\n"))
     assert answer == b""
     assert http.get(CALLS).status_code == 200
+
+
+def test_a_connection_answered_before_its_body_came_is_closed_once_idle(
+    target: SandboxProcess,
+) -> None:
+    # A Host the sandbox refuses is answered before the body is read; the rest of the body
+    # then cancelled uvicorn's keep-alive timer, and the connection stayed open for good.
+    with socket.create_connection(("127.0.0.1", target.port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /sandbox/clock HTTP/1.1\r\nHost: rebind.example\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 403 ")
+        sock.sendall(b"1\r\n}\r\n0\r\n\r\n")
+        try:
+            while sock.recv(65536):
+                pass
+        except TimeoutError:
+            pytest.fail("the sandbox kept an idle connection open past its header timeout")

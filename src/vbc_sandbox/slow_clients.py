@@ -119,6 +119,11 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         self._in_head = True
         self._head_bytes = self._head_lines = 0
         self._head_tail = b""
+        if self.cycle.response_complete and self._head_timer is None:
+            # Answered before its body had all come (a 401, a 403): that body's arrival
+            # cancelled uvicorn's keep-alive timer, which nothing arms again. The next head
+            # is due within the deadline, or the connection would stay open for good.
+            self._arm()
         super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
