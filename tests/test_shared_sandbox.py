@@ -326,7 +326,6 @@ def test_an_instance_killed_mid_write_loses_nothing_committed(database: str) -> 
         assert state["counters_match"]
         assert state["calls_without_legs"] == 0 and state["calls_without_placed_event"] == 0
         assert set(listed(survivor)) == state["call_ids"] and len(placed) >= 40
-        doomed.log = ""  # a killed process leaves no log to judge
 
 
 def test_a_database_restart_gives_clean_503s_then_the_instances_recover() -> None:
