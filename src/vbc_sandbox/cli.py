@@ -34,6 +34,7 @@ from vbc_sandbox.settings import (
     DEFAULT_SEED,
     LOOPBACK_CONTROL_TOKEN,
     MAX_BODY_BYTES,
+    TOKENS_VARIABLE,
     RateLimit,
     Settings,
     StaticToken,
@@ -108,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="TOKEN[:ACCOUNT_ID]",
-        help="register a static bearer token for an account (default account 1234); repeatable",
+        help="register a static bearer token for an account (default account 1234); repeatable;"
+        f" ${TOKENS_VARIABLE} adds more, space-separated, kept out of the process list",
     )
     p.add_argument(
         "--seed-file", type=Path, default=DEFAULT_SEED, help="accounts, users and devices (JSON)"
@@ -247,7 +249,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
     check_seed_file(args.seed_file)
-    static_tokens = tuple(StaticToken.parse(text) for text in args.token)
+    given = [*args.token, *os.environ.get(TOKENS_VARIABLE, "").split()]
+    static_tokens = tuple(StaticToken.parse(text) for text in given)
     allowed_hosts = tuple(host_name(name) for name in args.allowed_host)
     if not all(HOST_NAME.fullmatch(name) for name in allowed_hosts):
         raise ValueError("--allowed-host takes a host name or an IP address, such as sandbox")
