@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Generic
 
 from vbc_telephony._pagination import I, P, PageWalk
@@ -10,7 +10,8 @@ from vbc_telephony._pagination import I, P, PageWalk
 
 class AsyncPager(Generic[P, I]):
     """Iterate for every item, or `pages()` for the pages themselves. Nothing is fetched
-    until you iterate, and each page only when you reach it."""
+    until you iterate, and each page only when you reach it. `key` names an item (a call
+    by its call_id), so that a walk can tell a page that brings nothing new."""
 
     def __init__(
         self,
@@ -18,8 +19,10 @@ class AsyncPager(Generic[P, I]):
         fetch: Callable[[str], Awaitable[P]],
         items: Callable[[P], list[I]],
         resolve: Callable[[str], str],
+        key: Callable[[I], Hashable],
     ) -> None:
         self._first_url, self._fetch, self._items, self._resolve = first_url, fetch, items, resolve
+        self._key = key
 
     async def pages(self) -> AsyncIterator[P]:
         walk = PageWalk(self._resolve)
@@ -27,7 +30,7 @@ class AsyncPager(Generic[P, I]):
         while url is not None:
             page = await self._fetch(url)
             yield page
-            url = walk.next_url(page, url, len(self._items(page)))
+            url = walk.next_url(page, url, [self._key(item) for item in self._items(page)])
 
     async def first_page(self) -> P:
         return await self._fetch(self._first_url)

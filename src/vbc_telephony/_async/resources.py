@@ -8,8 +8,9 @@ for calls and legs the one view of them that `_views` gives whichever form the s
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -80,7 +81,13 @@ class AsyncResource:
             return await parsed(call, empty)
 
     def _pager(
-        self, path: str, model: Any, field: str, items: Callable[[Any], list[Any]], **filters: Any
+        self,
+        path: str,
+        model: Any,
+        field: str,
+        items: Callable[[Any], list[Any]],
+        key: Callable[[Any], Hashable],
+        **filters: Any,
     ) -> Any:
         c = self._client
         return AsyncPager(
@@ -88,6 +95,7 @@ class AsyncResource:
             lambda url: fetch_page(c, url, model, field),
             items,
             c.page_url,
+            key,
         )
 
 
@@ -196,6 +204,7 @@ class AsyncCalls(AsyncResource):
             CallPage,
             "calls",
             call_views,
+            attrgetter("call_id"),
             extension=extension,
             page_size=page_size,
             order=order,
@@ -316,6 +325,7 @@ class AsyncDevices(AsyncResource):
             DevicePage,
             "devices",
             devices_of,
+            attrgetter("mac_address"),
             page_size=page_size,
             order=order,
             start_time=start_time,

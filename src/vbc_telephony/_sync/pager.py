@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Generic
 
 from vbc_telephony._pagination import I, P, PageWalk
@@ -11,7 +11,8 @@ from vbc_telephony._pagination import I, P, PageWalk
 
 class Pager(Generic[P, I]):
     """Iterate for every item, or `pages()` for the pages themselves. Nothing is fetched
-    until you iterate, and each page only when you reach it."""
+    until you iterate, and each page only when you reach it. `key` names an item (a call
+    by its call_id), so that a walk can tell a page that brings nothing new."""
 
     def __init__(
         self,
@@ -19,8 +20,10 @@ class Pager(Generic[P, I]):
         fetch: Callable[[str], P],
         items: Callable[[P], list[I]],
         resolve: Callable[[str], str],
+        key: Callable[[I], Hashable],
     ) -> None:
         self._first_url, self._fetch, self._items, self._resolve = first_url, fetch, items, resolve
+        self._key = key
 
     def pages(self) -> Iterator[P]:
         walk = PageWalk(self._resolve)
@@ -28,7 +31,7 @@ class Pager(Generic[P, I]):
         while url is not None:
             page = self._fetch(url)
             yield page
-            url = walk.next_url(page, url, len(self._items(page)))
+            url = walk.next_url(page, url, [self._key(item) for item in self._items(page)])
 
     def first_page(self) -> P:
         return self._fetch(self._first_url)

@@ -9,8 +9,9 @@ for calls and legs the one view of them that `_views` gives whichever form the s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -81,7 +82,13 @@ class Resource:
             return parsed(call, empty)
 
     def _pager(
-        self, path: str, model: Any, field: str, items: Callable[[Any], list[Any]], **filters: Any
+        self,
+        path: str,
+        model: Any,
+        field: str,
+        items: Callable[[Any], list[Any]],
+        key: Callable[[Any], Hashable],
+        **filters: Any,
     ) -> Any:
         c = self._client
         return Pager(
@@ -89,6 +96,7 @@ class Resource:
             lambda url: fetch_page(c, url, model, field),
             items,
             c.page_url,
+            key,
         )
 
 
@@ -195,6 +203,7 @@ class Calls(Resource):
             CallPage,
             "calls",
             call_views,
+            attrgetter("call_id"),
             extension=extension,
             page_size=page_size,
             order=order,
@@ -311,6 +320,7 @@ class Devices(Resource):
             DevicePage,
             "devices",
             devices_of,
+            attrgetter("mac_address"),
             page_size=page_size,
             order=order,
             start_time=start_time,
