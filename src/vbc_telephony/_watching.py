@@ -152,6 +152,8 @@ class Follower:
         self.ended: collections.OrderedDict[str, None] = collections.OrderedDict()
         self.seen: set[str] = set()
         self.last_at: datetime | None = None
+        # The latest event and what was known of its call before it, to take it back.
+        self.latest: tuple[CallEvent, Call | None] | None = None
         if state is not None:
             self.load(state)
 
@@ -168,11 +170,31 @@ class Follower:
         before = self.known.get(call_id)
         self.known[call_id] = call  # the last state seen, for `ended`
         if before is None:
-            return CallEvent("started", call_id, call, self.moment(at))
+            return self.event(CallEvent("started", call_id, call, self.moment(at)), None)
         if before.model == call.model:
             return None
         changes = changes_between(before, call)
-        return CallEvent("changed", call_id, call, self.moment(at), changes) if changes else None
+        if not changes:
+            return None
+        return self.event(CallEvent("changed", call_id, call, self.moment(at), changes), before)
+
+    def event(self, event: CallEvent, before: Call | None) -> CallEvent:
+        self.latest = (event, before)
+        return event
+
+    def take_back(self, event: CallEvent) -> None:
+        """Forget the latest event, as if it had not happened yet: a watcher resumed from the
+        state reports it again (its consumer could not handle it)."""
+        if self.latest is None or self.latest[0] is not event:
+            raise ValueError("only the latest event can be taken back, once")
+        before, call_id = self.latest[1], event.call_id
+        self.latest = None
+        if event.type == "ended":
+            self.ended.pop(call_id, None)
+        if before is None:
+            self.known.pop(call_id, None)
+        else:
+            self.known[call_id] = before
 
     def unseen(self) -> list[str]:
         """Calls followed but not seen in this look, in the order they were first seen."""
@@ -184,7 +206,7 @@ class Follower:
         self.ended[call_id] = None
         while len(self.ended) > ENDED_MEMORY:
             self.ended.popitem(last=False)
-        return CallEvent("ended", call_id, call, self.moment(at))
+        return self.event(CallEvent("ended", call_id, call, self.moment(at)), call)
 
     def moment(self, at: datetime) -> datetime:
         """`at`, never earlier than an event already reported."""

@@ -73,6 +73,11 @@ class CallWatcher:
         `state=` reports no `started` for those calls, and `ended` for those gone since."""
         return self._follower.state()
 
+    def take_back(self, event: CallEvent) -> None:
+        """The latest event could not be handled (a write failed): `state` goes back to
+        before it, so a watcher resumed from it reports the event again."""
+        self._follower.take_back(event)
+
     def look(self) -> Generator[CallEvent, None, None]:
         """One look: every page of the list once, then the calls not seen. Raises the
         APIError that stopped it; the events it yielded before stand."""
