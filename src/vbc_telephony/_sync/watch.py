@@ -15,6 +15,7 @@ from vbc_telephony._listing import call_views, list_url
 from vbc_telephony._pagination import PageWalk
 from vbc_telephony._retry import NO_RETRIES
 from vbc_telephony._sync.resources import fetch_page
+from vbc_telephony._views import Call
 from vbc_telephony._watching import CallEvent, Follower, Pace, log_cut_short, passing
 from vbc_telephony_api.models import CallPage
 
@@ -72,6 +73,12 @@ class CallWatcher:
         """JSON-ready: the last state of each call followed, no history. A watcher made with
         `state=` reports no `started` for those calls, and `ended` for those gone since."""
         return self._follower.state()
+
+    @property
+    def calls(self) -> list[Call]:
+        """The calls followed now (the active ones), each as last seen: what a board
+        restarted from `state` shows before the first event."""
+        return list(self._follower.known.values())
 
     def take_back(self, event: CallEvent) -> None:
         """The latest event could not be handled (a write failed): `state` goes back to
