@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,9 @@ from vbc_sandbox.errors import BadRequest, SandboxError
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
 from vbc_spec import API_BASE_PATH
+from vbc_telephony import Call
+from vbc_telephony._watching import Follower
+from vbc_telephony_api.models import Call as CallModel
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
@@ -66,6 +70,7 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
     which the API does not show)."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
+    pbx.catch_up(sandbox.store.due_calls(now), now)  # a transfer by the clock, say
     calls = []
     for call in sandbox.store.active_calls_now(account, now):
         legs = pbx.live_legs(call["call_id"])
@@ -150,12 +155,45 @@ async def events(request: Request) -> StreamingResponse | JSONResponse:
     )
 
 
+def api_calls(sandbox: Sandbox, account: str) -> list[Call]:
+    """The account's active calls as the API shows them (in the sandbox's dialect), read
+    through the SDK's view, as a watcher reads them."""
+    now = sandbox.clock.now()
+    pbx = sandbox.pbx
+    pbx.catch_up(sandbox.store.due_calls(now), now)
+    return [
+        Call(CallModel.from_dict(pbx.call_json(call, pbx.live_legs(call["call_id"]), now)))
+        for call in sandbox.store.active_calls_now(account, now)
+    ]
+
+
+async def watch_events(request: Request) -> StreamingResponse | JSONResponse:
+    """Each call's events as `calls.watch()` reports them (the SDK's own diff, on the
+    sandbox's state seen whole), one server-sent event each."""
+    try:
+        sandbox, account = account_of(request)
+    except SandboxError as error:
+        return JSONResponse(error.body(), status_code=error.status)
+
+    async def feed() -> AsyncIterator[str]:
+        follower = Follower(account, None)
+        while not await request.is_disconnected():
+            for event in follower.whole(api_calls(sandbox, account), datetime.now(UTC)):
+                yield f"data: {json.dumps(event.to_dict())}\n\n"
+            await asyncio.sleep(FEED_INTERVAL)
+
+    return StreamingResponse(
+        feed(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
 ROUTER = Router(
     routes=[
         Route("/", home),
         Route("/docs", docs),
         Route("/console/api/state", state),
         Route("/console/api/events", events),
+        Route("/console/api/watch", watch_events),
         Route("/console/api/inbound-calls", inbound, methods=["POST"]),
         Mount("/console", StaticFiles(directory=str(CONSOLE), html=True)),
     ]

@@ -196,6 +196,13 @@ class Follower:
         else:
             self.known[call_id] = before
 
+    def whole(self, calls: list[Call], at: datetime) -> list[CallEvent]:
+        """The events of one look at a complete listing in a single answer (the sandbox's
+        console sees its own state whole): a call not in it has ended."""
+        self.begin_look()
+        events = [event for call in calls if (event := self.sighted(call, at)) is not None]
+        return events + [self.gone(call_id, at) for call_id in self.unseen()]
+
     def unseen(self) -> list[str]:
         """Calls followed but not seen in this look, in the order they were first seen."""
         return [call_id for call_id in self.known if call_id not in self.seen]
