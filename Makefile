@@ -35,7 +35,8 @@ help:
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite (the sandbox's"
 	@echo "                      tests on SQLite, then again on a throwaway PostgreSQL)"
-	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx, test kit)"
+	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx,"
+	@echo "                      calls.watch() vs calls.list(), test kit)"
 	@echo "make bench-deps       install wrk and PostgreSQL, which make bench needs (as root)"
 	@echo "make lock             rewrite constraints.txt: the versions CI installs"
 
@@ -131,6 +132,7 @@ bench: install
 	python bench/bench_sandbox.py
 	python bench/bench_shared_sandbox.py
 	python bench/bench_sdk.py
+	python bench/bench_watch.py
 	python bench/bench_test_kit.py
 
 # constraints.txt anew: the newest versions pyproject.toml's ranges allow, installed in a

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from vbc_telephony import (
+    APIResponseValidationError,
     AsyncTelephony,
     AuthenticationError,
     CallEvent,
@@ -475,6 +476,44 @@ def test_a_state_from_another_account_or_filter_or_garbage_is_refused() -> None:
         for bad in [{}, {**state, "version": 99}, {**state, "calls": [{"no": "id"}]}, []]:
             with pytest.raises(StateError):
                 client.calls.watch(state=bad)  # type: ignore[arg-type]
+
+
+def test_an_event_taken_back_is_reported_again_by_a_resumed_watcher() -> None:
+    """A consumer that could not handle the latest event (its write failed) takes it back."""
+    service = FakeService("A")
+    with client_for(service) as client:
+        watcher = client.calls.watch()
+        [started] = watcher.look()
+        watcher.take_back(started)
+        with pytest.raises(ValueError):
+            watcher.take_back(started)  # once, and only the latest
+        assert kinds(client.calls.watch(state=watcher.state).look()) == [("started", "A")]
+        [started] = watcher.look()
+        service.active["A"] = a_call("A", "ringing")
+        [changed] = watcher.look()
+        watcher.take_back(changed)
+        assert kinds(client.calls.watch(state=watcher.state).look()) == [("changed", "A")]
+        list(watcher.look())
+        del service.active["A"]
+        [ended] = watcher.look()
+        watcher.take_back(ended)
+        assert kinds(client.calls.watch(state=watcher.state).look()) == [("ended", "A")]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"status": "ringing"}, {"call_id": ["a", "list"]}, {"call_id": ""}, "text", None],
+    ids=["no-id", "list-id", "empty-id", "text", "null"],
+)
+def test_a_listed_call_without_a_usable_id_fails_the_look_and_ends_nothing(item: Any) -> None:
+    service = FakeService("A")
+    with client_for(service) as client:
+        watcher = client.calls.watch()
+        list(watcher.look())
+        service.page_override[1] = lambda page, size: {"calls": [item], "pages": 1}
+        with pytest.raises(APIResponseValidationError):
+            list(watcher.look())
+        assert kinds(watcher.look()) == []  # A is still followed, and still listed
 
 
 # ----------------------------------------------------------------- bounded, once per look

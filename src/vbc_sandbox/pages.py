@@ -26,9 +26,7 @@ from vbc_sandbox.errors import BadRequest, SandboxError
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
 from vbc_spec import API_BASE_PATH
-from vbc_telephony import Call
 from vbc_telephony._watching import Follower
-from vbc_telephony_api.models import Call as CallModel
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
@@ -155,14 +153,13 @@ async def events(request: Request) -> StreamingResponse | JSONResponse:
     )
 
 
-def api_calls(sandbox: Sandbox, account: str) -> list[Call]:
-    """The account's active calls as the API shows them (in the sandbox's dialect), read
-    through the SDK's view, as a watcher reads them."""
+def api_calls(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
+    """The account's active calls as the API shows them, in the sandbox's dialect."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
     pbx.catch_up(sandbox.store.due_calls(now), now)
     return [
-        Call(CallModel.from_dict(pbx.call_json(call, pbx.live_legs(call["call_id"]), now)))
+        pbx.call_json(call, pbx.live_legs(call["call_id"]), now)
         for call in sandbox.store.active_calls_now(account, now)
     ]
 

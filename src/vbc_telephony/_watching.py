@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import attrs
 
+from vbc_telephony._base import UNUSABLE, translate
 from vbc_telephony._errors import (
     APIConnectionError,
     APIError,
@@ -140,45 +141,70 @@ class StateError(ValueError):
     """A `state=` that is not one a watcher of this account and filter wrote."""
 
 
+Raw = dict[str, Any]
+"""A call as the service sent it (JSON-ready): what a watcher keeps and compares."""
+
+
+def call_id_of(raw: Any) -> str:
+    """The id of a call as the service sent it; a listing whose item has none cannot be
+    followed (an error that may pass, like any malformed answer)."""
+    call_id = raw.get("call_id") if isinstance(raw, dict) else None
+    if isinstance(call_id, int) and not isinstance(call_id, bool):
+        call_id = str(call_id)
+    if not isinstance(call_id, str) or not call_id:
+        raise APIResponseValidationError(f"a call in the list has no call_id: {str(raw)[:100]}")
+    return call_id
+
+
+def view_of(raw: Raw) -> Call:
+    """The SDK's view of a call as the service sent it."""
+    try:
+        return Call(CallModel.from_dict(raw))
+    except UNUSABLE as error:
+        raise translate(error) from error
+
+
 class Follower:
-    """What a watcher knows: the last state seen of each call it follows (only the active
-    ones), the calls seen in the current look, and the most recent ended ids."""
+    """What a watcher knows: each call it follows (only the active ones) as last sent, the
+    calls seen in the current look, and the most recent ended ids. Calls are kept and
+    compared as the service sent them: only a new or changed one is parsed."""
 
     def __init__(
         self, account_id: str, extension: str | None, state: Mapping[str, Any] | None = None
     ) -> None:
         self.account_id, self.extension = account_id, extension
-        self.known: dict[str, Call] = {}
+        self.known: dict[str, Raw] = {}
         self.ended: collections.OrderedDict[str, None] = collections.OrderedDict()
         self.seen: set[str] = set()
         self.last_at: datetime | None = None
         # The latest event and what was known of its call before it, to take it back.
-        self.latest: tuple[CallEvent, Call | None] | None = None
+        self.latest: tuple[CallEvent, Raw | None] | None = None
         if state is not None:
             self.load(state)
 
     def begin_look(self) -> None:
         self.seen = set()
 
-    def sighted(self, call: Call, at: datetime) -> CallEvent | None:
+    def sighted(self, raw: Raw, at: datetime) -> CallEvent | None:
         """A call as a list page or its GET shows it: `started` the first time, `changed`
         when something moved, else nothing. A call that ended stays ended."""
-        call_id = call.call_id
+        call_id = call_id_of(raw)
         if call_id in self.ended:
             return None
         self.seen.add(call_id)
         before = self.known.get(call_id)
-        self.known[call_id] = call  # the last state seen, for `ended`
+        if before == raw:
+            return None
+        call = view_of(raw)
+        self.known[call_id] = raw  # the last state seen, for `ended`
         if before is None:
             return self.event(CallEvent("started", call_id, call, self.moment(at)), None)
-        if before.model == call.model:
-            return None
-        changes = changes_between(before, call)
+        changes = changes_between(view_of(before), call)
         if not changes:
             return None
         return self.event(CallEvent("changed", call_id, call, self.moment(at), changes), before)
 
-    def event(self, event: CallEvent, before: Call | None) -> CallEvent:
+    def event(self, event: CallEvent, before: Raw | None) -> CallEvent:
         self.latest = (event, before)
         return event
 
@@ -196,11 +222,11 @@ class Follower:
         else:
             self.known[call_id] = before
 
-    def whole(self, calls: list[Call], at: datetime) -> list[CallEvent]:
+    def whole(self, calls: list[Raw], at: datetime) -> list[CallEvent]:
         """The events of one look at a complete listing in a single answer (the sandbox's
         console sees its own state whole): a call not in it has ended."""
         self.begin_look()
-        events = [event for call in calls if (event := self.sighted(call, at)) is not None]
+        events = [event for raw in calls if (event := self.sighted(raw, at)) is not None]
         return events + [self.gone(call_id, at) for call_id in self.unseen()]
 
     def unseen(self) -> list[str]:
@@ -209,11 +235,14 @@ class Follower:
 
     def gone(self, call_id: str, at: datetime) -> CallEvent:
         """The call has ended: its `ended` event, with the last state seen."""
-        call = self.known.pop(call_id)
+        raw = self.known.pop(call_id)
         self.ended[call_id] = None
         while len(self.ended) > ENDED_MEMORY:
             self.ended.popitem(last=False)
-        return self.event(CallEvent("ended", call_id, call, self.moment(at)), call)
+        return self.event(CallEvent("ended", call_id, view_of(raw), self.moment(at)), raw)
+
+    def calls(self) -> list[Call]:
+        return [view_of(raw) for raw in self.known.values()]
 
     def moment(self, at: datetime) -> datetime:
         """`at`, never earlier than an event already reported."""
@@ -223,12 +252,13 @@ class Follower:
         return at
 
     def state(self) -> dict[str, Any]:
-        """What a watcher needs to resume: JSON-ready, one entry per call it follows."""
+        """What a watcher needs to resume: JSON-ready, each call it follows as the service
+        last sent it (the same objects: save them, do not edit them)."""
         return {
             "version": STATE_VERSION,
             "account_id": self.account_id,
             "extension": self.extension,
-            "calls": [call.model.to_dict() for call in self.known.values()],
+            "calls": list(self.known.values()),
             "ended": list(self.ended),
         }
 
@@ -245,13 +275,11 @@ class Follower:
         if not isinstance(calls, list) or not isinstance(ended, list):
             raise StateError("a calls.watch() state holds lists 'calls' and 'ended'")
         try:
-            for data in calls:
-                call = Call(CallModel.from_dict(data))
-                if not isinstance(call.call_id, str):
-                    raise TypeError("call_id")
-                self.known[call.call_id] = call
-        except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise StateError(f"a call in the state cannot be read: {error!r}"[:300]) from None
+            for raw in calls:
+                view_of(raw)
+                self.known[call_id_of(raw)] = raw
+        except APIError as error:
+            raise StateError(f"a call in the state cannot be read: {error.message}"[:300]) from None
         for call_id in ended[-ENDED_MEMORY:]:
             if isinstance(call_id, str):
                 self.ended[call_id] = None

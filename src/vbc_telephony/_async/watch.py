@@ -11,12 +11,18 @@ from typing import TYPE_CHECKING, Any
 from vbc_telephony._async.resources import fetch_page
 from vbc_telephony._base import path_segment
 from vbc_telephony._errors import APIError, InvalidIdError, NotFoundError
-from vbc_telephony._listing import call_views, list_url
+from vbc_telephony._listing import RawCallPage, list_url
 from vbc_telephony._pagination import PageWalk
 from vbc_telephony._retry import NO_RETRIES
 from vbc_telephony._views import Call
-from vbc_telephony._watching import CallEvent, Follower, Pace, log_cut_short, passing
-from vbc_telephony_api.models import CallPage
+from vbc_telephony._watching import (
+    CallEvent,
+    Follower,
+    Pace,
+    call_id_of,
+    log_cut_short,
+    passing,
+)
 
 if TYPE_CHECKING:
     from vbc_telephony._async.client import AsyncTelephony
@@ -77,7 +83,7 @@ class AsyncCallWatcher:
     def calls(self) -> list[Call]:
         """The calls followed now (the active ones), each as last seen: what a board
         restarted from `state` shows before the first event."""
-        return list(self._follower.known.values())
+        return self._follower.calls()
 
     def take_back(self, event: CallEvent) -> None:
         """The latest event could not be handled (a write failed): `state` goes back to
@@ -94,14 +100,13 @@ class AsyncCallWatcher:
         pages, at = 0, now()
         while url is not None:
             self.requests += 1
-            page = await fetch_page(client, url, CallPage, "calls")
+            page: RawCallPage = await fetch_page(client, url, RawCallPage, "calls")
             pages, at = pages + 1, now()
-            calls = call_views(page)
-            for call in calls:
-                event = follower.sighted(call, at)
+            for raw in page.calls:
+                event = follower.sighted(raw, at)
                 if event is not None:
                     yield event
-            url = walk.next_url(page, url, [call.call_id for call in calls])
+            url = walk.next_url(page.page, url, [call_id_of(raw) for raw in page.calls])
         if walk.cut_short:
             log_cut_short(pages)
             return
@@ -122,7 +127,7 @@ class AsyncCallWatcher:
             except NotFoundError:
                 yield follower.gone(call_id, now())
                 continue
-            event = follower.sighted(call, now())
+            event = follower.sighted(call.model.to_dict(), now())
             if event is not None:
                 yield event
 
