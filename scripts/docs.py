@@ -1,6 +1,7 @@
 """`make docs`: the API reference page the sandbox serves at /docs, written as static files
 that work offline (Swagger UI's files from swagger-ui-bundle; the spec inside the page, and
-beside it as openapi.json)."""
+beside it as openapi.json). Opened as a file, the page has no Content-Security-Policy to
+keep, so its spec and the call that draws it are inline."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from swagger_ui_bundle import swagger_ui_path
 
 import vbc_spec as spec
+from vbc_sandbox.pages import SWAGGER_UI_FILES
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -34,7 +36,7 @@ SwaggerUIBundle({{ spec: {spec}, dom_id: "#swagger-ui", deepLinking: true }});
 def main(out: str) -> int:
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"):
+    for name in SWAGGER_UI_FILES:
         shutil.copy(Path(swagger_ui_path) / name, target / name)
     document = spec.load()
     (target / "openapi.json").write_text(json.dumps(document, indent=1), encoding="utf-8")

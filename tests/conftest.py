@@ -30,6 +30,8 @@ ALICE_LOGIN = {
 #: The control API's token of a sandbox on loopback started without --admin-token.
 ADMIN = {"Authorization": f"Bearer {LOOPBACK_CONTROL_TOKEN}"}
 STATIC_TOKENS = ["--token", f"{TOKEN}:{ACCOUNT}", "--token", f"{OTHER_TOKEN}:{OTHER_ACCOUNT}"]
+#: The fault catalogue's score (tests/test_conformance.py), for the end of the run.
+CATALOGUE_SCORE = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -129,3 +131,12 @@ def client_for() -> Iterator[Callable[[SandboxProcess, str], AuthenticatedClient
     yield make
     for client in opened:
         client.get_httpx_client().close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The fault catalogue's score, when this run tested it: the suite's proof of strength."""
+    lines = config.stash.get(CATALOGUE_SCORE, None)
+    if lines:
+        terminalreporter.section("vbc-conformance fault catalogue")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -51,6 +51,8 @@ def browser() -> Iterator[WebDriver]:
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
+    # The console's messages (CSP violations among them), for policy_violations().
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(
         options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     )
@@ -66,6 +68,16 @@ def sandbox() -> Iterator[SandboxProcess]:
         yield running
 
 
+def policy_violations(driver: WebDriver) -> list[str]:
+    """What the browser refused under the page's Content-Security-Policy since last asked,
+    and the script errors it logged."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"] or "Uncaught" in entry["message"]
+    ]
+
+
 def wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
     # The console redraws as snapshots arrive: an element found a moment ago may be gone.
     return WebDriverWait(driver, WAIT, ignored_exceptions=[StaleElementReferenceException])
@@ -79,6 +91,7 @@ def phone_state(driver: WebDriver, extension: str) -> str:
 def test_the_console_shows_an_inbound_call_ringing_and_a_click_answers_it(
     browser: WebDriver, sandbox: SandboxProcess
 ) -> None:
+    policy_violations(browser)  # what earlier pages logged
     browser.get(sandbox.origin + "/console/")
     browser.find_element(By.ID, "token").send_keys(TOKEN)
     browser.find_element(By.CSS_SELECTOR, "#login button").click()
@@ -115,6 +128,9 @@ def test_the_console_shows_an_inbound_call_ringing_and_a_click_answers_it(
         By.CSS_SELECTOR, f'[data-call="{ringing["call_id"]}"] .timeline'
     )
     assert "ringing" in timeline.text and "on-call" in timeline.text
+    # All of it under the page's security headers, which the browser did enforce.
+    assert policy_violations(browser) == []
+    assert browser.execute_script("return window.self === window.top")
 
 
 def test_the_console_refuses_a_token_that_is_not_valid(
@@ -131,6 +147,7 @@ def test_the_console_refuses_a_token_that_is_not_valid(
 def test_docs_renders_every_operation_of_the_spec_it_serves(
     browser: WebDriver, sandbox: SandboxProcess
 ) -> None:
+    policy_violations(browser)
     browser.get(sandbox.origin + "/docs")
     wait(browser).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == 11)
     paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
@@ -138,6 +155,46 @@ def test_docs_renders_every_operation_of_the_spec_it_serves(
         p.replace("\u200b", "") for p in paths
     }
     browser.save_screenshot(str(SCREENSHOTS / "docs.png"))
+    # "Try it out" reaches the sandbox: list the calls of the example account (1234).
+    browser.find_element(By.CSS_SELECTOR, ".authorize").click()
+    wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, ".modal-ux input"))
+    browser.find_element(By.CSS_SELECTOR, ".modal-ux input").send_keys(TOKEN)
+    browser.find_element(By.CSS_SELECTOR, ".modal-ux .auth-btn-wrapper .authorize").click()
+    browser.find_element(By.CSS_SELECTOR, ".modal-ux .btn-done").click()
+    listing = browser.find_element(By.ID, "operations-Call-list_calls")
+    listing.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    wait(browser).until(lambda d: listing.find_element(By.CSS_SELECTOR, ".try-out__btn")).click()
+    listing.find_element(By.CSS_SELECTOR, ".execute").click()
+    wait(browser).until(
+        lambda d: listing.find_elements(
+            By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
+        )
+    )
+    status = listing.find_element(
+        By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"
+    )
+    assert status.text.strip() == "200"
+    assert policy_violations(browser) == []
+
+
+def test_the_browser_runs_no_injected_script_in_the_pages_and_no_site_frames_them(
+    browser: WebDriver, sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    inject = (
+        "const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+        " document.body.append(s); return window.injected === 1"
+    )
+    for page in ("/console/", "/docs", "/"):
+        browser.get(sandbox.origin + page)
+        policy_violations(browser)
+        assert browser.execute_script(inject) is False, page
+        assert any("Content Security Policy" in m for m in policy_violations(browser)), page
+    framing = tmp_path / "framing.html"
+    framing.write_text(f'<iframe src="{sandbox.origin}/console/"></iframe>')
+    browser.get(framing.as_uri())
+    wait(browser).until(
+        lambda d: any("frame-ancestors" in message for message in policy_violations(d))
+    )
 
 
 def test_make_docs_writes_the_same_reference_as_a_page_that_works_from_a_file(

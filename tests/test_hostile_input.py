@@ -10,11 +10,12 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, SEED_CLIENT, STATIC_TOKENS, TOKEN
 from vbc_sandbox.launch import SandboxProcess
 
 CALLS = f"/cc/accounts/{ACCOUNT}/calls"
@@ -99,6 +100,22 @@ def test_a_body_without_a_content_type_gets_a_400(
     assert says in answer.text and "no Content-Type" in answer.text
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "Application/JSON",
+        "APPLICATION/JSON ; Charset=UTF-8",
+        "application/json;charset=hex",
+        "application/json; charset=no-such-charset",
+    ],
+)
+def test_a_media_type_is_read_however_it_is_spelled(http: httpx.Client, content_type: str) -> None:
+    # Media types are case-insensitive, with optional whitespace around ";"; JSON is UTF-8
+    # whatever charset is named. These were a 500, a 400 and two 500s.
+    answer = http.post(CALLS, content=json.dumps(DIAL), headers={"Content-Type": content_type})
+    assert answer.status_code == 200, answer.text
+
+
 def test_a_query_parameter_message_quotes_a_short_excerpt(http: httpx.Client) -> None:
     answer = http.get(CALLS, params={"start_time": "9" * 5000})
     assert answer.status_code == 400
@@ -115,7 +132,7 @@ def rss_peak_kib(pid: int) -> int:
 def send_huge(target: SandboxProcess, chunked: bool, total: int = 200 * 1024 * 1024) -> bytes:
     """Start sending a 200 MB body; return what the sandbox answered (it should not wait)."""
     head = (
-        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: x\r\n"
+        f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
         + ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {total}\r\n")
         + "\r\n"
@@ -272,3 +289,127 @@ def test_the_token_endpoint_refuses_bad_forms_with_a_4xx(
 ) -> None:
     answer = httpx.post(target.origin + "/token", **send)  # type: ignore[arg-type]
     assert answer.status_code == status and says in answer.text
+
+
+# ----------------------------------------------------------------- no secret at rest
+
+#: A secret the tests below send in every wrong way; it must never be written down.
+SECRET = "hunter2-never-written-down"
+
+
+def journal_of(target: SandboxProcess) -> list[dict[str, object]]:
+    answer = httpx.get(target.origin + "/sandbox/requests", headers=ADMIN)
+    assert answer.status_code == 200
+    return list(answer.json()["requests"])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["Application/X-WWW-Form-Urlencoded", "APPLICATION/X-WWW-FORM-URLENCODED ; Charset=UTF-8"],
+)
+def test_token_requests_in_any_spelling_of_their_media_type_keep_no_secret(
+    target: SandboxProcess, content_type: str
+) -> None:
+    token_url = target.origin + "/token"
+    headers = {"Content-Type": content_type}
+    login = httpx.post(token_url, content=urlencode(ALICE_LOGIN), headers=headers)
+    assert login.status_code == 200, login.text
+    refresh_token = login.json()["refresh_token"]
+    refresh = {"grant_type": "refresh_token", "refresh_token": refresh_token, **SEED_CLIENT}
+    assert httpx.post(token_url, content=urlencode(refresh), headers=headers).status_code == 200
+    journal = journal_of(target)
+    everything = json.dumps(journal)
+    for secret in (ALICE_LOGIN["password"], SEED_CLIENT["client_secret"], refresh_token):
+        assert secret not in everything
+    assert journal[-2]["body"] == {
+        "grant_type": "password",
+        "username": "alice@vbc.prod",
+        "password": "[redacted]",
+        "client_id": "sandbox-client",
+        "client_secret": "[redacted]",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "send", "shown"),
+    [
+        (
+            "/token",
+            {"content": f"grant_type=password&password={SECRET}"},
+            "bytes of a body with no",
+        ),
+        (
+            "/token",
+            {"content": f"password={SECRET}", "headers": {"Content-Type": "text/plain"}},
+            "bytes of text/plain",
+        ),
+        (
+            "/token",
+            {"data": {"grant_type": "password"}, "files": {"password": (None, SECRET)}},
+            "bytes of multipart/form-data",
+        ),
+        (f"/token?grant_type=password&password={SECRET}&{SECRET}", {}, "password=[redacted]"),
+        (
+            "/token",
+            {"json": {"password": SECRET, "pad": "x" * 5000}},
+            "more than the journal keeps",
+        ),
+        ("/token", {"json": {"grant_type": "password", "password": SECRET}}, "[redacted]"),
+        ("/token", {"data": {"grant_type": "password", SECRET: "x"}}, "1 other field(s)"),
+        (
+            f"/t/vbc.prod/telephony/v3{CALLS}?note=Bearer+{SECRET}&api_key={SECRET}",
+            {"json": {**DIAL, "auth": {"password": SECRET}, "note": f"Bearer {SECRET}"}},
+            "note=[redacted]&api_key=[redacted]",
+        ),
+    ],
+    ids=[
+        "no Content-Type",
+        "text/plain",
+        "multipart",
+        "query string",
+        "JSON over 4 KB",
+        "JSON",
+        "a secret as a field's name",
+        "an API call",
+    ],
+)
+def test_credentials_sent_any_wrong_way_are_never_journaled(
+    target: SandboxProcess, path: str, send: dict[str, object], shown: str
+) -> None:
+    answer = httpx.post(target.origin + path, **send)  # type: ignore[arg-type]
+    assert answer.status_code < 500
+    entry = journal_of(target)[-1]
+    assert entry["path"] == path.partition("?")[0]
+    assert SECRET not in json.dumps(entry)
+    assert shown in json.dumps(entry)  # and what was sent is still told
+
+
+def test_the_access_log_never_holds_a_query_s_secrets() -> None:
+    with SandboxProcess([*STATIC_TOKENS, "--access-log"]) as logging_one:
+        httpx.post(logging_one.origin + f"/token?grant_type=password&password={SECRET}")
+        httpx.get(
+            logging_one.base_url + CALLS,
+            params={"page_size": 7, "access_token": SECRET},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    assert "POST /token?grant_type=password&password=[redacted] HTTP/1.1" in logging_one.log
+    assert f"{CALLS}?page_size=7&access_token=[redacted] HTTP/1.1" in logging_one.log
+    assert SECRET not in logging_one.log
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--token-ttl", "nan"),  # every POST /token was a 500
+        ("--token-ttl", "inf"),
+        ("--ring-delay", "nan"),  # every dial was a 500
+        ("--linger", "1e308"),
+        ("--lockout", "-inf"),
+        ("--header-timeout", "nan"),
+    ],
+)
+def test_a_duration_option_that_is_not_a_number_of_seconds_is_refused_at_start(
+    option: str, value: str
+) -> None:
+    with pytest.raises(RuntimeError, match=f"argument {option}: invalid seconds value"):
+        SandboxProcess([f"{option}={value}"]).start()

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fixtures import live_evidence as evidence
 from vbc_telephony import (
     APIError,
     APIResponseValidationError,
@@ -161,7 +162,8 @@ def test_a_page_uri_to_another_host_is_never_followed(next_uri: str) -> None:
 
     def handle(request: httpx.Request) -> httpx.Response:
         sent.append(request)
-        return httpx.Response(200, json={"calls": [{"call_id": "c1"}], "next_page_uri": next_uri})
+        page = {"calls": [evidence.DOCUMENTED_CALL], "next_page_uri": next_uri}
+        return httpx.Response(200, json=page)
 
     client = client_with(httpx.MockTransport(handle))
     with pytest.raises(APIResponseValidationError):

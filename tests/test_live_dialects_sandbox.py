@@ -111,8 +111,8 @@ def test_the_observed_dialect_speaks_as_live_traffic_showed(
     assert outside["extension"] == "15551234567" and outside["to_name"] == "Outbound Call"
     ours = next(leg for leg in legs if leg["device_id"] != "pstn")
     assert (ours["device_id"], ours["extension"]) == ("VH1111111", "1001")
-    # The last page still names a next page (as the vendor's own example does).
-    assert listed["current_page"] == listed["pages"] and listed["next_page_uri"]
+    # The last page (pages count from 0) still names a next page, as the vendor's example does.
+    assert listed["current_page"] == listed["pages"] - 1 and listed["next_page_uri"]
 
 
 def test_a_call_being_set_up_is_initializing_in_the_observed_dialect(
@@ -152,6 +152,42 @@ def test_paging_in_the_observed_dialect_yields_every_call_once(observed: Sandbox
         pages = list(client.calls.list(page_size=10).pages())
         ids = [call.call_id for page in pages for call in page.calls]
     assert len(pages) == 3 and len(ids) == len(set(ids)) == 25
+
+
+def calls_as_rps_tools_pages(http: httpx.Client, account: str) -> list[str]:
+    """The calls a board that pages as pbekas/RPS_Tools does shows: its loop, by `page=N`."""
+    shown: list[str] = []
+    size = evidence.RPS_TOOLS_LIST_PARAMS["page_size"]
+    for number in range(evidence.RPS_TOOLS_MAX_PAGES):
+        params = {**evidence.RPS_TOOLS_LIST_PARAMS, **({"page": number} if number else {})}
+        calls = http.get(f"/cc/accounts/{account}/calls", params=params).json().get("calls") or []
+        shown += [call["call_id"] for call in calls]
+        if len(calls) < size:
+            break
+    return shown
+
+
+def test_a_client_paging_by_number_as_rps_tools_does_gets_every_call_once(
+    dialect_sandbox: SandboxProcess,
+) -> None:
+    """102 calls on two pages of 100: numbered from 1, the first page came twice (202 rows)."""
+    body = {
+        "from": {"destination": "2001", "type": "extension"},
+        "to": {"destination": "15551234567", "type": "pstn"},
+    }
+    with raw(dialect_sandbox) as http:
+        http.headers["Authorization"] = f"Bearer {OTHER_TOKEN}"
+        calls = f"/cc/accounts/{OTHER_ACCOUNT}/calls"
+        for _ in range(102):
+            assert http.post(calls, json=body).status_code in (200, 202)
+        active = {
+            call["call_id"] for call in http.get(calls, params={"page_size": 1000}).json()["calls"]
+        }
+        shown = calls_as_rps_tools_pages(http, OTHER_ACCOUNT)
+        for call_id in active:
+            http.delete(f"{calls}/{call_id}")
+    assert len(active) >= 102
+    assert len(shown) == len(set(shown)) and set(shown) == active
 
 
 @pytest.mark.parametrize(

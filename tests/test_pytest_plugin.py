@@ -153,3 +153,36 @@ def test_dial(vbc_sandbox, vbc_client, n):
         origins.setdefault(path.name.split("-")[0], set()).add(path.read_text())
     assert len(origins) == 2 and all(len(found) == 1 for found in origins.values())
     assert len(set.union(*origins.values())) == 2
+
+
+def test_a_sandbox_that_logs_far_more_than_a_pipe_holds_still_answers_the_next_reset() -> None:
+    import socket
+
+    from vbc_sandbox.pytest_plugin import Sandboxes
+
+    sandboxes = Sandboxes()
+    try:
+        sandbox = sandboxes.get("documented", "process")
+        assert sandbox.process is not None
+        # Each malformed request logs a warning line: 3,000 of them are some 120 KiB, well
+        # over the 64 KiB a pipe holds (the sandbox used to freeze once it was full).
+        for _ in range(3000):
+            with socket.create_connection(("127.0.0.1", sandbox.process.port), timeout=10) as sock:
+                sock.sendall(b"NOT HTTP\r\n\r\n")
+                assert sock.recv(100).startswith(b"HTTP/1.1 400")
+        sandbox.reset()  # the next test's reset
+        assert "Invalid HTTP request received" in sandbox.process.log
+    finally:
+        sandboxes.stop()
+
+
+def test_a_childs_output_is_read_as_it_comes_and_only_its_end_kept() -> None:
+    from vbc_sandbox.launch import OutputTail
+
+    writes_a_megabyte = "import sys\nfor n in range(16384): sys.stderr.write(f'{n:063d}\\n')"
+    child = subprocess.Popen([sys.executable, "-c", writes_a_megabyte], stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    tail = OutputTail(child.stderr, limit=64 * 1024)
+    assert child.wait(timeout=30) == 0  # never blocked on a full pipe
+    kept = tail.finish()
+    assert len(kept) == 64 * 1024 and kept.endswith(f"{16383:063d}\n")

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 import vbc_spec as spec
+from tests.fixtures import live_evidence as evidence
 from tests.specs import component, validator
+from vbc_conformance.safety import legs_of
 
 DOCUMENT = spec.load()
 METHODS = {"get", "put", "post", "delete", "patch"}
@@ -156,17 +158,63 @@ def test_call_updates_must_be_answer_park_or_transfer(body: dict[str, Any]) -> N
     assert not component("UpdateCallRequest").is_valid(body)
 
 
-@pytest.mark.parametrize("example", ["CallDocumented", "CallObserved", "CallInitializingObserved"])
-def test_a_call_needs_only_what_every_known_form_carries(example: str) -> None:
-    call = DOCUMENT["components"]["examples"][example]["value"]
-    assert component("Call").is_valid(call)
-    assert component("Call").is_valid({"call_id": call["call_id"]})
-    assert not component("Call").is_valid({k: v for k, v in call.items() if k != "call_id"})
+#: Every form of a call the evidence shows: the vendor's example (its published file) and a
+#: call from the live calls list of a live-tested client; and every leg in them.
+CALL_FORMS = [evidence.VENDOR_CALL_PAGE["calls"][0], evidence.CRM_PANEL_CALL]
+LEG_FORMS = [leg for call in CALL_FORMS for leg in legs_of(call)]
 
 
-def test_a_leg_needs_only_its_id() -> None:
-    assert component("CallLeg").is_valid({"leg_id": "9b1c7a5e"})
-    assert not component("CallLeg").is_valid({"call_id": "3fa85f64", "status": "ringing"})
+@pytest.mark.parametrize(("name", "forms"), [("Call", CALL_FORMS), ("CallLeg", LEG_FORMS)])
+def test_what_every_known_form_carries_is_required(name: str, forms: list[Any]) -> None:
+    schema = DOCUMENT["components"]["schemas"][name]
+    carried = set.intersection(*(set(form) for form in forms))
+    if_applicable = set(schema["x-vbc-dialects"]["if-applicable"])
+    # The exception is a field every form carries, which the vendor says may not apply.
+    assert if_applicable <= carried
+    assert all("(if applicable)" in schema["description"] for _ in if_applicable)
+    assert set(schema["required"]) == carried - if_applicable
+    assert set(schema["x-vbc-dialects"]["evidence"]) == {"documented", "observed"}
+
+
+def examples_of(name: str) -> Iterator[dict[str, Any]]:
+    """Every example of a call or leg in openapi.yaml's responses, also inside calls and pages."""
+    for _, _, operation in operations():
+        for response in operation["responses"].values():
+            for media in resolve(response).get("content", {}).values():
+                schema = media["schema"]
+                found = spec.named(DOCUMENT, schema.get("items", schema))[0]
+                for example in media.get("examples", {}).values():
+                    value = resolve(example)["value"]
+                    values = value if isinstance(value, list) else [value]
+                    calls = value["calls"] if found == "CallPage" else values
+                    calls = calls if found in ("CallPage", "Call") else []
+                    legs = values if found == "CallLeg" else []
+                    legs += [leg for call in calls for leg in legs_of(call)]
+                    yield from calls if name == "Call" else legs
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "field"),
+    [
+        pytest.param(name, value, field, id=f"{name}-{index}-{field}")
+        for name in ("Call", "CallLeg")
+        for index, value in enumerate(examples_of(name))
+        for field in DOCUMENT["components"]["schemas"][name]["required"]
+    ],
+)
+def test_each_form_conforms_and_not_without_a_field_every_form_carries(
+    name: str, value: dict[str, Any], field: str
+) -> None:
+    assert component(name).is_valid(value)
+    assert not component(name).is_valid({k: v for k, v in value.items() if k != field})
+
+
+def test_a_call_or_leg_without_its_status_does_not_conform() -> None:
+    # Measured on 0.2.0: a deployment dropping `status` from every call and leg conformed.
+    call = DOCUMENT["components"]["examples"]["CallObserved"]["value"]
+    assert not component("Call").is_valid({k: v for k, v in call.items() if k != "status"})
+    leg = DOCUMENT["components"]["examples"]["CallLegDocumented"]["value"]
+    assert not component("CallLeg").is_valid({k: v for k, v in leg.items() if k != "status"})
 
 
 @pytest.mark.parametrize("status", ["initializing", "disconnected", "ended", "on-call", "busy"])

@@ -18,6 +18,7 @@ from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
 from vbc_sandbox.settings import Settings, StaticToken
+from vbc_sandbox.store import Store
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import NotFoundError, RateLimitError, Telephony
 
@@ -241,6 +242,25 @@ def test_the_journal_keeps_the_latest_entries_within_its_limit(
     assert {e["status"] for e in kept} == {404}
 
 
+def test_journal_entries_kept_before_redaction_are_gone_after_an_upgrade(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.db")
+    older = Store(db)
+    raw = {"method": "POST", "path": "/token", "query": "", "status": 400, "at": 1.0}
+    older.add_journal_entries(
+        [{**raw, "account_id": None, "operation": "create_token", "call_id": None,
+          "body": '"grant_type=password&password=hunter2"'}]
+    )  # fmt: skip
+    older.snapshot("kept-before", now=1.0)
+    with older.transaction() as engine:  # as the release before redaction left it
+        engine.execute("DELETE FROM schema_version WHERE version >= 5")
+    older.close()
+    upgraded = Store(db)
+    assert upgraded.journal({}, limit=10) == []
+    assert upgraded.restore("kept-before")  # the snapshot stays, without its journal
+    assert upgraded.journal({}, limit=10) == []
+    upgraded.close()
+
+
 @in_process
 def test_a_timeline_tells_a_call_from_ringing_to_its_end(
     vbc_sandbox: RunningSandbox, vbc_client: Telephony
@@ -370,7 +390,8 @@ def test_bad_control_input_gets_a_clear_400(sandbox: SandboxProcess) -> None:
         assert answer.json()["message"]
     with socket.create_connection(("127.0.0.1", sandbox.port)) as raw:
         raw.sendall(
-            b"POST /sandbox/faults HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer vbc-sandbox-admin"
-            b"\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
+            b"POST /sandbox/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Authorization: Bearer vbc-sandbox-admin\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
         )
         assert raw.recv(100).startswith(b"HTTP/1.1 400")

@@ -32,18 +32,32 @@ BASE = f"{ORIGIN}/t/vbc.prod/telephony/v3"
 LIST_PATH = "/t/vbc.prod/telephony/v3/cc/accounts/1234/calls"
 
 
+CUSTOMER = 15551234567
+
+
+def leg(call_id: str, leg_id: str, to: int, status: str) -> dict[str, Any]:
+    return {
+        "leg_id": leg_id,
+        "call_id": call_id,
+        "direction": "outbound",
+        "to": to,
+        "start_time": 1595959736,
+        "status": status,
+    }
+
+
 def a_call(call_id: str, status: str = "on-call", **fields: Any) -> dict[str, Any]:
     return {
         "account_id": 1234,
         "call_id": call_id,
         "direction": "outbound",
         "from": 1001,
-        "to": 15551234567,
+        "to": CUSTOMER,
         "start_time": 1595959736,
         "status": status,
         "legs": [
-            {"leg_id": f"{call_id}-a", "call_id": call_id, "to": 1001, "status": status},
-            {"leg_id": f"{call_id}-b", "call_id": call_id, "to": 15551234567, "status": status},
+            leg(call_id, f"{call_id}-a", 1001, status),
+            leg(call_id, f"{call_id}-b", CUSTOMER, status),
         ],
         **fields,
     }
@@ -334,7 +348,7 @@ def test_changed_says_what_moved_with_before_and_after_as_plain_data() -> None:
         list(watcher.look())
         call = a_call("A")
         call["legs"][0]["status"] = "held"  # hold, as a service that shows it spells it
-        call["legs"][1] = {"leg_id": "A-c", "call_id": "A", "to": 1003, "status": "ringing"}
+        call["legs"][1] = leg("A", "A-c", 1003, "ringing")
         call["status"] = "ringing"
         service.active["A"] = call
         [event] = watcher.look()

@@ -15,8 +15,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.conftest import ACCOUNT, ADMIN, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, STATIC_TOKENS, TOKEN
 from tests.test_browser import browser, wait  # noqa: F401 (the browser fixture)
+from tests.test_watch_cli import control  # noqa: F401 (the frozen sandbox's control API)
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony import Telephony
 
@@ -28,15 +29,6 @@ WAIT = 30.0
 def sandbox() -> Iterator[SandboxProcess]:
     with SandboxProcess([*STATIC_TOKENS, "--dialect", "observed"]) as running:
         yield running
-
-
-@pytest.fixture
-def control(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.origin + "/sandbox", headers=ADMIN, timeout=30) as client:
-        client.post("/reset").raise_for_status()
-        client.post("/clock", json={"freeze": True}).raise_for_status()
-        yield client
-        client.post("/reset").raise_for_status()
 
 
 class Feed:
@@ -59,7 +51,8 @@ class Feed:
         try:
             for line in self.answer.iter_lines():
                 if line.startswith("data: "):
-                    self.events.put(json.loads(line[6:]))
+                    for event in json.loads(line[6:]):  # the events of one look
+                        self.events.put(event)
         except httpx.HTTPError:
             pass  # closed by the test
 
@@ -76,7 +69,8 @@ def without_time(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_console_feed_reports_what_a_watcher_reports(
-    sandbox: SandboxProcess, control: httpx.Client
+    sandbox: SandboxProcess,
+    control: httpx.Client,  # noqa: F811 (the fixture imported above)
 ) -> None:
     control.post(
         f"/accounts/{ACCOUNT}/outcomes",
@@ -120,7 +114,7 @@ def test_the_watch_feed_takes_only_a_valid_token_in_a_header(sandbox: SandboxPro
 def test_the_console_page_lists_the_events(
     browser: WebDriver,  # noqa: F811 (the fixture imported above)
     sandbox: SandboxProcess,
-    control: httpx.Client,
+    control: httpx.Client,  # noqa: F811
 ) -> None:
     browser.execute_script("sessionStorage.clear()")
     browser.get(sandbox.origin + "/console/")

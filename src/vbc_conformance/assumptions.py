@@ -1,11 +1,14 @@
 """Limits in openapi.yaml that are only this project's assumptions (`x-vbc-assumption`: id
-lengths, the largest epoch, the shape of a time string), not the vendor's documentation or
-anything observed. A live target is never failed on them: a failure that only they cause is
-dropped, and the value is reported as an advisory instead.
+lengths, epoch bounds, the MAC and DTMF patterns, that a 429 says when to come back, ...), not
+the vendor's documentation or anything observed. A live target is never failed on them: a
+failure that only they cause is dropped, and the value is reported as an advisory instead.
+Requests are judged the same way in every place: path, query, header and body.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -13,9 +16,13 @@ import jsonschema
 
 import vbc_spec as spec
 
-#: schemathesis failures an assumption can cause: a response outside an assumed limit, and a
-#: target accepting a request that is outside an assumed limit but inside the documented ones.
-JUDGED_ON_SCHEMA = {"JsonSchemaError", "AcceptedNegativeData"}
+#: schemathesis failures an assumption can cause: a response outside an assumed limit (its
+#: body or a header, or a header left out), and a target accepting a request that is outside
+#: an assumed limit but inside the documented ones.
+JUDGED_ON_SCHEMA = {"JsonSchemaError", "MissingHeaders", "AcceptedNegativeData"}
+#: Text a server reads as a number, in a path, a query or a header.
+INTEGER = re.compile(r"-?[0-9]+")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 
 def strip_assumptions(node: Any) -> Any:
@@ -58,6 +65,31 @@ def resolved(node: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def types_of(schema: dict[str, Any]) -> set[str]:
+    """The JSON types a schema allows, through its oneOf/anyOf branches."""
+    schema = resolved(schema)
+    declared = schema.get("type", ())
+    found = set(declared if isinstance(declared, list) else [declared])
+    for branch in (*schema.get("oneOf", ()), *schema.get("anyOf", ())):
+        found |= types_of(branch)
+    return found
+
+
+def as_read(schema: dict[str, Any], value: Any) -> Any:
+    """A path, query or header value as a server reads it: text is a number where the
+    schema takes one (schemathesis sends these as text as often as typed)."""
+    if not isinstance(value, str):
+        return value
+    types = types_of(schema)
+    if "integer" in types and INTEGER.fullmatch(value):
+        return int(value)
+    if "number" in types and NUMBER.fullmatch(value):
+        return float(value)
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
 def request_is_documented(path: str, method: str, case: Any) -> bool:
     """Whether a request is valid once our assumptions are set aside."""
     item = documented_spec()["paths"][path]
@@ -73,7 +105,8 @@ def request_is_documented(path: str, method: str, case: Any) -> bool:
             if parameter.get("required"):
                 return False
             continue
-        if not is_valid(parameter["schema"], values[parameter["name"]]):
+        value = as_read(parameter["schema"], values[parameter["name"]])
+        if not is_valid(parameter["schema"], value):
             return False
     body = resolved(operation["requestBody"]) if "requestBody" in operation else None
     if body is None:
@@ -87,11 +120,26 @@ def request_is_documented(path: str, method: str, case: Any) -> bool:
     return is_valid(content["schema"], case.body)
 
 
-def response_is_documented(path: str, method: str, status: int, body: Any) -> bool:
-    """Whether a JSON response body is valid once our assumptions are set aside."""
+def response_is_documented(
+    path: str, method: str, status: int, body: Any, headers: Mapping[str, str] | None = None
+) -> bool:
+    """Whether a response is valid once our assumptions are set aside: its JSON body, and
+    the headers declared for it (`headers` by lower-case name)."""
     responses = documented_spec()["paths"][path][method.lower()]["responses"]
     declared = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
     if declared is None:
         return False
-    content = resolved(declared).get("content", {}).get("application/json")
-    return content is not None and is_valid(content["schema"], body)
+    declared = resolved(declared)
+    for name, header in declared.get("headers", {}).items():
+        header = resolved(header)
+        value = (headers or {}).get(name.lower())
+        if value is None:
+            if header.get("required"):
+                return False
+        elif not is_valid(header["schema"], as_read(header["schema"], value)):
+            return False
+    content = declared.get("content", {})
+    if not content:
+        return True
+    json_content = content.get("application/json")
+    return json_content is not None and is_valid(json_content["schema"], body)

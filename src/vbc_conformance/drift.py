@@ -184,8 +184,9 @@ class DriftFinder:
         map_values = None
         for alt in objects:
             properties = {**alt.get("properties", {}), **properties}
-            for dialect, fields in alt.get("x-vbc-dialects", {}).items():
-                dialects.update(dict.fromkeys(fields, dialect))
+            forms = alt.get("x-vbc-dialects", {})
+            for dialect in spec.DIALECTS:  # not the notes beside them (evidence, if-applicable)
+                dialects.update(dict.fromkeys(forms.get(dialect, ()), dialect))
             if isinstance(alt.get("additionalProperties"), dict):
                 map_values = alt["additionalProperties"]
         for key, item in value.items():

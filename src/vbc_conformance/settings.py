@@ -37,6 +37,9 @@ class RunSettings:
     dial_allow: tuple[Party, ...] = ()
     events_dir: Path | None = None
     """Where the hooks append the events the report reads (None: nowhere)."""
+    extra_reads: bool = True
+    """Whether checks may read more than schemathesis sends (the call of a leg list, the
+    next pages of a list): off under a rate limit, which those reads would not respect."""
 
     @property
     def read_only(self) -> bool:

@@ -16,6 +16,7 @@ import connexion.security
 import connexion.utils
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -36,6 +37,8 @@ from vbc_sandbox.errors import (
     error_answer,
 )
 from vbc_sandbox.fastpath import FastPath
+from vbc_sandbox.feeds import Feeds
+from vbc_sandbox.hosts import HostCheck
 from vbc_sandbox.journal import Faults, Journal, TestKitLayer
 from vbc_sandbox.limits import BodyLimit
 from vbc_sandbox.pbx import Pbx
@@ -77,6 +80,11 @@ class Sandbox:
     registrations: Registrations
     faults: Faults
     journal: Journal
+    feeds: Feeds = attrs.field(init=False)
+    """The console's live feeds open in this process."""
+
+    def __attrs_post_init__(self) -> None:
+        self.feeds = Feeds(self)
 
     @classmethod
     def build(cls, settings: Settings) -> Sandbox:
@@ -207,6 +215,8 @@ class SandboxApp:
                 resolver=resolver,
                 validate_responses=settings.validate_responses,
                 strict_validation=False,
+                # The reference page is pages.py's /docs, under its security headers.
+                swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
             )
         app.add_error_handler(SandboxError, on_sandbox_error)
         app.add_error_handler(OAuthError, on_oauth_error)
@@ -216,7 +226,10 @@ class SandboxApp:
         app.add_error_handler(RecursionError, on_too_deep)
         app.add_error_handler(MultiPartException, on_bad_form)
         app.add_error_handler(Exception, on_unexpected)
-        self.pages = BodyLimit(pages.ROUTER, settings.max_body_bytes)
+        self.host_check = (
+            HostCheck(frozenset(settings.allowed_hosts)) if settings.checks_host else None
+        )
+        self.pages = BodyLimit(pages.PAGES, settings.max_body_bytes)
         self.fast_path = FastPath(BodyLimit(app, settings.max_body_bytes), self.sandbox)
         self.app = TestKitLayer(
             self.fast_path,
@@ -228,6 +241,10 @@ class SandboxApp:
         scope["vbc.sandbox"] = self.sandbox
         scope["vbc.touched"] = {}
         if scope["type"] == "http":
+            refusal = self.host_check.refusal(scope) if self.host_check else None
+            if refusal is not None:
+                await error_answer(refusal)(scope, receive, send)
+                return
             path = scope["path"]
             if pages.is_page(path):
                 await self.pages(scope, receive, send)

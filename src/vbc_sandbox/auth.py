@@ -37,16 +37,22 @@ class Authority:
     def account_of(self, token: str) -> str:
         """The account a valid access token reaches; Unauthorized otherwise."""
         key = digest(token)
-        account_id = self.static.get(key)
-        if account_id is None:
-            row = self.store.token(key, "access")
-            if row is None:
-                raise Unauthorized("Invalid Credentials: the access token is not known")
-            if row["expires_at"] is not None and row["expires_at"] <= self.clock.now():
-                raise Unauthorized("Invalid Credentials: the access token has expired")
-            account_id = str(row["account_id"])
+        account_id, _ = self.holder(key)
         self.charge_quota(key)
         return account_id
+
+    def holder(self, key: str) -> tuple[str, float | None]:
+        """The account the access token with this digest reaches and when it expires (None:
+        never), counting nothing against its quota; Unauthorized if it is not valid now."""
+        account_id = self.static.get(key)
+        if account_id is not None:
+            return account_id, None
+        row = self.store.token(key, "access")
+        if row is None:
+            raise Unauthorized("Invalid Credentials: the access token is not known")
+        if row["expires_at"] is not None and row["expires_at"] <= self.clock.now():
+            raise Unauthorized("Invalid Credentials: the access token has expired")
+        return str(row["account_id"]), row["expires_at"]
 
     def charge_quota(self, key: str) -> None:
         """Count a request against the quota of the token with this digest."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
-import ipaddress
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from vbc_sandbox.app import SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.engines import is_postgres, shown
 from vbc_sandbox.errors import SandboxError
+from vbc_sandbox.hosts import host_name, is_loopback
 from vbc_sandbox.pbx import MAGIC_NUMBERS
 from vbc_sandbox.settings import (
     CONTROL_TOKEN_VARIABLE,
@@ -36,9 +38,19 @@ from vbc_sandbox.store import Store
 from vbc_spec import API_BASE_PATH
 from vbc_telephony._version import __version__
 
-#: uvicorn's logging, with request lines on stderr beside everything else it logs.
+#: uvicorn's logging, with request lines on stderr beside everything else it logs, their
+#: query's secrets replaced.
 LOG_CONFIG = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
 LOG_CONFIG["handlers"]["access"]["stream"] = "ext://sys.stderr"
+LOG_CONFIG["filters"] = {"redaction": {"()": "vbc_sandbox.redaction.AccessLogRedaction"}}
+LOG_CONFIG["handlers"]["access"]["filters"] = ["redaction"]
+
+#: What --allowed-host takes: a DNS name or an IP address (an IPv6 one without brackets).
+HOST_NAME = re.compile(r"[a-z0-9._-]+|[0-9a-f:.]+")
+
+#: The longest duration an option takes (ten years): more is a slip, and the times derived
+#: from it (token expiry, ringing) would overflow what the API shows.
+MAX_SECONDS = 315_360_000.0
 
 #: Workers are separate processes: they receive the settings through the environment.
 SETTINGS_VARIABLE = "VBC_SANDBOX_SETTINGS"
@@ -55,12 +67,21 @@ def settings_from_env() -> Settings:
     data["seed_file"] = Path(data["seed_file"])
     data["static_tokens"] = tuple(StaticToken(**t) for t in data["static_tokens"])
     data["rate_limit"] = RateLimit(**data["rate_limit"]) if data["rate_limit"] else None
+    data["allowed_hosts"] = tuple(data["allowed_hosts"])
     return Settings(**data)
 
 
 def app_from_env() -> SandboxApp:
     """The app factory each uvicorn worker calls."""
     return create_app(settings_from_env())
+
+
+def seconds(text: str) -> float:
+    """A duration option's value: a number of seconds from 0 to MAX_SECONDS (not NaN)."""
+    value = float(text)
+    if not 0 <= value <= MAX_SECONDS:
+        raise ValueError(text)
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -96,26 +117,26 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--db-wait",
-        type=float,
+        type=seconds,
         default=0.0,
         help="seconds to keep trying a PostgreSQL server that is not up yet (default 0)",
     )
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument(
         "--ring-delay",
-        type=float,
+        type=seconds,
         default=0.0,
         help="seconds a phone rings before answering (0: at once)",
     )
     p.add_argument(
         "--linger",
-        type=float,
+        type=seconds,
         default=30.0,
         help="seconds a busy/failed/unanswered call stays listed",
     )
     p.add_argument(
         "--token-ttl",
-        type=float,
+        type=seconds,
         default=86400.0,
         help="access token lifetime in seconds (default 24 h)",
     )
@@ -141,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
         " many); default 5",
     )
     p.add_argument(
-        "--lockout", type=float, default=300.0, help="seconds a lockout lasts (default 300)"
+        "--lockout", type=seconds, default=300.0, help="seconds a lockout lasts (default 300)"
     )
     p.add_argument(
         "--max-connections",
@@ -151,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--header-timeout",
-        type=float,
+        type=seconds,
         default=10.0,
         help="seconds a client has to send a request's head before it is disconnected (default 10)",
     )
@@ -161,6 +182,15 @@ def parser() -> argparse.ArgumentParser:
         help="bearer token of the control API under /sandbox (reset, clock, outcomes, faults,"
         f" journal); default ${CONTROL_TOKEN_VARIABLE}, else {LOOPBACK_CONTROL_TOKEN!r} on a"
         " loopback address; off on any other address without one",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name requests may address besides localhost and 127.0.0.1 (a container's"
+        " service name, say); repeatable. Without it, requests naming another host are refused"
+        " while the control API has the well-known token",
     )
     p.add_argument(
         "--no-journal", action="store_true", help="keep no journal of the requests received"
@@ -175,22 +205,20 @@ def parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
-    if args.ring_delay < 0 or args.linger < 0 or args.token_ttl <= 0:
-        raise ValueError("--ring-delay and --linger must be >= 0, --token-ttl > 0")
+    # Durations are numbers of seconds from 0 up (`seconds`); these two must pass some.
+    if args.token_ttl <= 0 or args.header_timeout <= 0:
+        raise ValueError("--token-ttl and --header-timeout must be > 0")
     if min(args.max_body_bytes, args.login_failures, args.max_connections) < 1:
         raise ValueError("--max-body-bytes, --login-failures and --max-connections must be >= 1")
-    if args.lockout < 0 or args.header_timeout <= 0 or args.db_wait < 0:
-        raise ValueError("--lockout and --db-wait must be >= 0 and --header-timeout > 0")
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
     static_tokens = tuple(StaticToken.parse(text) for text in args.token)
+    allowed_hosts = tuple(host_name(name) for name in args.allowed_host)
+    if not all(HOST_NAME.fullmatch(name) for name in allowed_hosts):
+        raise ValueError("--allowed-host takes a host name or an IP address, such as sandbox")
     control_token = args.admin_token or (LOOPBACK_CONTROL_TOKEN if is_loopback(args.host) else None)
     if control_token and any(t.token == control_token for t in static_tokens):
         raise ValueError("the admin token must not also be a Telephony token")
-    db = args.db
-    if db is None and args.workers > 1:
-        # Workers are processes: they can only share a file.
-        db = str(Path(tempfile.mkdtemp(prefix="vbc-sandbox-")) / "state.db")
     return Settings(
         ring_delay=args.ring_delay,
         linger=args.linger,
@@ -198,24 +226,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
         rate_limit=RateLimit.parse(args.rate_limit) if args.rate_limit else None,
         static_tokens=static_tokens,
         control_token=control_token,
+        allowed_hosts=allowed_hosts,
         journal=not args.no_journal,
         seed_file=args.seed_file,
-        db=db,
+        db=args.db,
         validate_responses=args.validate_responses,
         dialect=args.dialect,
         max_body_bytes=args.max_body_bytes,
         login_failures=args.login_failures,
         lockout=args.lockout,
     )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,6 +253,18 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, SandboxError) as error:
             print(f"vbc-sandbox: {error}", file=sys.stderr)
             return 2
+    with contextlib.ExitStack() as scratch:
+        if settings.db is None and args.workers > 1:
+            # Workers are processes: they can only share a file. It lives in a folder only
+            # this user can open (mkdtemp's 0700), removed with it when the sandbox stops.
+            folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="vbc-sandbox-"))
+            settings = attrs.evolve(settings, db=str(Path(folder) / "state.db"))
+        serve(args, settings)
+    return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> None:
+    """Run uvicorn until the sandbox is told to stop (SIGTERM, SIGINT)."""
     os.environ[SETTINGS_VARIABLE] = settings_to_env(settings)
     # This process's protocol class, and (through the environment) each worker's.
     os.environ[HEADER_TIMEOUT_VARIABLE] = str(args.header_timeout)
@@ -242,7 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         f"vbc-sandbox: API at http://{args.host}:{args.port}{API_BASE_PATH}, state in {where},"
         f" {args.workers} worker(s), {len(settings.static_tokens)} static token(s),"
         f" {settings.dialect} dialect, control API "
-        + ("on" if settings.control_token else "off (no --admin-token)"),
+        + ("on" if settings.control_token else "off (no --admin-token)")
+        + (
+            ", requests must name " + " or ".join(["localhost/127.0.0.1", *settings.allowed_hosts])
+            if settings.checks_host
+            else ""
+        ),
         file=sys.stderr,
         flush=True,
     )
@@ -262,7 +299,6 @@ def main(argv: list[str] | None = None) -> int:
         # An open console keeps a live feed open: do not wait for it to end on shutdown.
         timeout_graceful_shutdown=2,
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import Row, Store
 
 
 class Clock:
@@ -15,7 +15,11 @@ class Clock:
         self.store = store
 
     def now(self) -> float:
-        row = self.store.clock()
+        return self.reading(self.store.clock())
+
+    @staticmethod
+    def reading(row: Row | None) -> float:
+        """The time a clock row (store.clock()) tells now."""
         if row is None:
             return time.time()
         if row["frozen_at"] is not None:

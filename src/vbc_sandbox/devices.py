@@ -42,8 +42,10 @@ class Registrations:
 
     def list(self, account_id: str, query: paging.PageQuery) -> dict[str, Any]:
         listing = self.store.devices(account_id, query.start_time, query.end_time)
-        rows, pages = paging.page_of(self.store, listing, query)
+        first = paging.first_page("list_devices")
+        rows, pages = paging.page_of(self.store, listing, query, first)
+        path = f"/registration/accounts/{account_id}/devices"
         return {
             "devices": [device_json(row) for row in rows],
-            **paging.page_fields(f"/registration/accounts/{account_id}/devices", query, pages, {}),
+            **paging.page_fields(path, query, pages, {}, first),
         }

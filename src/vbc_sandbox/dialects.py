@@ -18,8 +18,8 @@ import functools
 from typing import Any
 
 from vbc_sandbox.store import Row, Store
+from vbc_spec import DIALECTS as DIALECTS  # re-exported: the sandbox speaks these
 
-DIALECTS = ("documented", "observed")
 #: Leg outcomes that end a call (busy, failed, unanswered): internal and documented states.
 OUTCOMES = ("busy", "failed", "unanswered")
 Reply = tuple[Any, int, dict[str, str]]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from vbc_sandbox.errors import BadRequest, SandboxError
+from vbc_sandbox.redaction import shown_query
 
 if TYPE_CHECKING:
     import psycopg
@@ -76,17 +77,18 @@ def is_postgres(location: str | None) -> bool:
 
 
 def shown(location: str | None) -> str:
-    """A database location fit for a log: a URL's password is left out."""
+    """A database location fit for a log: a URL's password is left out, in its user part
+    or its query (`?password=...`, `?sslpassword=...`)."""
     if not location:
         return "memory"
     if not is_postgres(location):
         return location
     parts = urlsplit(location)
-    if parts.password is None:
-        return location
-    netloc = parts.netloc.rpartition("@")[2]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+    parts = parts._replace(query=shown_query(parts.query, ""))
+    if parts.password is not None:
+        netloc = parts.netloc.rpartition("@")[2]
+        parts = parts._replace(netloc=f"{parts.username or ''}:***@{netloc}")
+    return urlunsplit(parts)
 
 
 def statements(script: str) -> list[str]:

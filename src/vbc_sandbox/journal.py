@@ -1,7 +1,7 @@
 """The test kit's layer in front of the API: faults a test asked for, injected into the next
 requests of an operation, and the request journal (what was asked of the sandbox, per
 account, with the status it got and the call it touched). Secrets never enter the journal:
-no header is kept, and the token form's secrets are replaced before a body is stored."""
+no header is kept, and a body and a query only as `redaction` shows them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import json
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,41 +17,14 @@ from vbc_sandbox import routes
 from vbc_sandbox.clock import Clock
 from vbc_sandbox.engines import StoreUnavailable
 from vbc_sandbox.errors import BadRequest, documented_body
+from vbc_sandbox.redaction import BODY_KEPT, shown_body, shown_query
 from vbc_sandbox.store import Store
 
 #: Entries kept at most; older ones are dropped as new ones come.
 JOURNAL_LIMIT = 10_000
-#: Bytes of a request body kept in an entry.
-BODY_KEPT = 4096
-SECRET_FIELDS = {"password", "client_secret", "refresh_token", "access_token", "id_token", "code"}
-REDACTED = "[redacted]"
 FAULTS = ("429", "503", "drop")
 #: Fault entries queued at most, so a runaway script cannot fill the store.
 MAX_FAULTS = 100
-
-
-def redacted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: REDACTED if k in SECRET_FIELDS else redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redacted(v) for v in value]
-    return value
-
-
-def readable_body(raw: bytes, content_type: str) -> Any:
-    """What a journal entry shows of a body: JSON or a form as data, secrets replaced;
-    anything else as (the start of) its text."""
-    if not raw:
-        return None
-    text = raw[:BODY_KEPT].decode("utf-8", "replace")
-    if "json" in content_type:
-        try:
-            return redacted(json.loads(raw))
-        except (ValueError, RecursionError):
-            return text
-    if "x-www-form-urlencoded" in content_type:
-        return redacted(dict(parse_qsl(text, keep_blank_values=True)))
-    return text
 
 
 def stored(entry: dict[str, Any], at: float) -> dict[str, Any]:
@@ -190,13 +162,18 @@ class TestKitLayer:
         params = found.params if found else {}
         touched: dict[str, str] = scope.setdefault("vbc.touched", {})
         received = bytearray()
+        size = 0
         status = 0
         kept = self.journal is None
 
         async def receiving() -> Message:
+            nonlocal size
             message = await receive()
-            if message["type"] == "http.request" and len(received) < BODY_KEPT:
-                received.extend(message.get("body", b"")[: BODY_KEPT - len(received)])
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if len(received) < BODY_KEPT:
+                    received.extend(chunk[: BODY_KEPT - len(received)])
             return message
 
         async def sending(message: Message) -> None:
@@ -205,7 +182,7 @@ class TestKitLayer:
                 status = int(message["status"])
             elif not kept and not message.get("more_body", False):
                 kept = True
-                await self.keep(scope, status, bytes(received), operation, params, touched)
+                await self.keep(scope, status, bytes(received), size, operation, params, touched)
             await send(message)
 
         fault = self.faults.take(operation) if operation else None
@@ -216,29 +193,36 @@ class TestKitLayer:
                 await self.app(scope, receiving, sending)
         finally:
             if not kept:  # no answer (a dropped connection, an error): journaled all the same
-                await self.keep(scope, status, bytes(received), operation, params, touched)
+                await self.keep(scope, status, bytes(received), size, operation, params, touched)
 
     async def keep(
         self,
         scope: Scope,
         status: int,
         received: bytes,
+        size: int,
         operation: str | None,
         params: dict[str, str],
         touched: dict[str, str],
     ) -> None:
         """Journal a request, unless the database is gone (its answer, a 503, is sent)."""
         assert self.journal is not None
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        content_type = dict(scope.get("headers", [])).get(b"content-type")
+        path = scope["path"]
         with contextlib.suppress(StoreUnavailable):
             await self.journal.record(
                 {
                     "account_id": touched.get("account_id", params.get("account_id")),
                     "operation": operation,
                     "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope.get("query_string", b"").decode("latin-1"),
-                    "body": readable_body(received, content_type.decode("latin-1")),
+                    "path": path,
+                    "query": shown_query(scope.get("query_string", b"").decode("latin-1"), path),
+                    "body": shown_body(
+                        received,
+                        size,
+                        None if content_type is None else content_type.decode("latin-1"),
+                        path,
+                    ),
                     "status": status,
                     "call_id": touched.get("call_id", params.get("call_id")),
                 }

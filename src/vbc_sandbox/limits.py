@@ -1,6 +1,7 @@
 """What the sandbox reads of a request, at most: a body of `max_body_bytes` (a larger one is
 refused with 413 before it is read, or as soon as it passes the limit), and JSON whose
-nesting, integers and strings it can hold. Bad input gets a clear 4xx, never a 5xx."""
+nesting, integers and strings it can hold; and how: as its media type says, whichever way
+that is spelled. Bad input gets a clear 4xx, never a 5xx."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vbc_sandbox.errors import documented_body
+from vbc_sandbox.media_types import canonicalize_content_type
 
 
 class BodyTooLarge(Exception):
@@ -53,8 +55,8 @@ def replaying(messages: list[Message], receive: Receive) -> Receive:
 
 
 class BodyLimit:
-    """ASGI layer: reads a request body up to the limit, then replays it to the app; a
-    larger one is answered 413 without reading the rest."""
+    """ASGI layer: reads a request body up to the limit, then replays it to the app (its
+    Content-Type in canonical form); a larger one is answered 413 without reading the rest."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -64,6 +66,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        canonicalize_content_type(scope)
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             await self.refuse(send)

@@ -5,54 +5,96 @@ phones and calls change live and acts on them.
 The console's page only reads here: a snapshot of the account (its phones, its calls with
 their legs) streamed as server-sent events whenever it changes. Every action it takes is a
 request to the API itself (or to the inbound-call control endpoint), with the user's token.
+
+Every page answer says that only the sandbox's own files may run in it and that no other
+site may frame it; an error is a 4xx in the documented `{code, message}` body.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
+import math
 from datetime import UTC, datetime
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
-from starlette.routing import Mount, Route, Router
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from vbc_sandbox.dialects import status_of
-from vbc_sandbox.errors import BadRequest, SandboxError
+from vbc_sandbox.errors import BadRequest, SandboxError, documented_body, error_answer
+from vbc_sandbox.feeds import Drawing, Feed
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
+from vbc_sandbox.store import Row, digest
 from vbc_spec import API_BASE_PATH
 from vbc_telephony._watching import Follower
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
 
-#: How often the live feed looks for a change: well within the 500 ms a page should show it.
-FEED_INTERVAL = 0.2
+#: The times at which a leg changes by itself (it answers; it ends busy or unanswered).
+CHANGING = ("answer_at", "outcome_at")
 CONSOLE = files("vbc_sandbox") / "console"
+DOCS = Path(str(files("vbc_sandbox") / "docs"))
+#: The Swagger UI files the reference page loads (`make docs` copies the same).
+SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
+#: What /docs/NAME serves: the page's own files and those.
+DOCS_FILES = {
+    "": DOCS / "index.html",
+    "docs.js": DOCS / "docs.js",
+    **{name: Path(swagger_ui_path) / name for name in SWAGGER_UI_FILES},
+}
+#: Only the sandbox's own files run in its pages (no inline script, nothing from elsewhere),
+#: and no other site may frame them (clickjacking the console's buttons).
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+        b" connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self';"
+        b" frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 HOME = """<!doctype html><html lang="en"><meta charset="utf-8"><title>vbc-sandbox</title>
-<style>body{font:16px system-ui,sans-serif;margin:3rem auto;max-width:40rem}</style>
+<link rel="stylesheet" href="/console/console.css">
+<main>
 <h1>vbc-sandbox</h1>
 <p>A stateful sandbox of the VBC Telephony API v3.</p>
 <ul>
 <li><a href="/console/">Console</a>: the account's phones and calls, live</li>
 <li><a href="/docs">API reference</a>: try every operation against this sandbox</li>
 <li>API base: <code>{api}</code>; token endpoint: <code>/token</code></li>
-</ul></html>"""
+</ul></main></html>"""
+
+
+def bearer(request: Request) -> str:
+    """The request's bearer token. Only from the header: a token in a URL would end up in
+    access logs."""
+    header = request.headers.get("authorization", "")
+    return header[7:] if header.lower().startswith("bearer ") else ""
 
 
 def account_of(request: Request) -> tuple[Sandbox, str]:
-    """The sandbox and the account the request's bearer token reaches. Only from the header:
-    a token in a URL would end up in access logs."""
+    """The sandbox and the account the request's bearer token reaches."""
     sandbox: Sandbox = request.scope["vbc.sandbox"]
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else ""
-    return sandbox, sandbox.authority.account_of(token)
+    return sandbox, sandbox.authority.account_of(bearer(request))
 
 
 def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
@@ -64,15 +106,22 @@ def phones(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
 
 
 def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
+    return drawing(sandbox, account)[0]
+
+
+def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
     """What the console draws: phones, and live calls with each leg's state (held included,
-    which the API does not show)."""
+    which the API does not show); and the time at which that changes by itself (a leg
+    answers or ends, a call's linger ends), math.inf if not before someone acts."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
     pbx.catch_up(sandbox.store.due_calls(now), now)  # a transfer by the clock, say
     calls = []
+    changes = []
     for call in sandbox.store.active_calls_now(account, now):
         legs = pbx.live_legs(call["call_id"])
         statuses = [pbx.leg_status(leg, now) for leg in legs]
+        changes += changing(call, legs)
         calls.append(
             {
                 "call_id": call["call_id"],
@@ -95,105 +144,145 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
                 ],
             }
         )
-    return {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
+    drawn = {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
+    return drawn, soonest(changes, now)
+
+
+def changing(call: Row, legs: list[Row]) -> list[float | None]:
+    """When what a call shows changes by itself: it ends (a linger, a hang-up to come), a
+    scripted action falls due (a transfer by the clock), a leg answers or ends."""
+    return [call["ends_at"], call["due_at"], *(leg[at] for leg in legs for at in CHANGING)]
+
+
+def soonest(changes: list[float | None], now: float) -> float:
+    return min((at for at in changes if at is not None and at > now), default=math.inf)
+
+
+def watching(follower: Follower) -> Drawing:
+    """A watch feed's drawing: the events since its last look, as `calls.watch()` reports
+    them (the SDK's own diff, on the account's calls as the API shows them, seen whole)."""
+
+    def draw(sandbox: Sandbox, account: str) -> tuple[list[dict[str, Any]], float]:
+        now = sandbox.clock.now()
+        pbx = sandbox.pbx
+        pbx.catch_up(sandbox.store.due_calls(now), now)
+        calls, changes = [], []
+        for call in sandbox.store.active_calls_now(account, now):
+            legs = pbx.live_legs(call["call_id"])
+            calls.append(pbx.call_json(call, legs, now))
+            changes += changing(call, legs)
+        events = follower.whole(calls, datetime.now(UTC))
+        return [event.to_dict() for event in events], soonest(changes, now)
+
+    return draw
 
 
 async def home(request: Request) -> HTMLResponse:
     return HTMLResponse(HOME.format(api=API_BASE_PATH))
 
 
-async def docs(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"{API_BASE_PATH}/ui/", status_code=307)
+async def console(request: Request) -> RedirectResponse:
+    return RedirectResponse("/console/", status_code=307)
+
+
+async def docs(request: Request) -> FileResponse:
+    found = DOCS_FILES.get(request.path_params.get("name", ""))
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found)
 
 
 async def state(request: Request) -> JSONResponse:
-    try:
-        sandbox, account = account_of(request)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+    sandbox, account = account_of(request)
     return JSONResponse(snapshot(sandbox, account))
 
 
 async def inbound(request: Request) -> JSONResponse:
     """The console's "an outside caller rings" button, for the signed-in account only (the
     control API's inbound-calls needs the admin token, which a page never holds)."""
+    sandbox, account = account_of(request)
     try:
-        sandbox, account = account_of(request)
-        try:
-            body = read_json((await request.body()).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as error:
-            raise BadRequest(f"The request cannot be read: {error}") from None
-        caller, extension = (body.get("from"), body.get("to")) if isinstance(body, dict) else (0, 0)
-        if not isinstance(caller, str) or not PSTN_NUMBER.fullmatch(caller):
-            raise BadRequest("body: 'from' must be a phone number of 3 to 20 digits")
-        if not isinstance(extension, str) or not 0 < len(extension) <= 32:
-            raise BadRequest("body: 'to' must be an extension of this account")
-        return JSONResponse(sandbox.pbx.inbound(account, caller, extension), status_code=201)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+        body = read_json((await request.body()).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest(f"The request cannot be read: {error}") from None
+    caller, extension = (body.get("from"), body.get("to")) if isinstance(body, dict) else (0, 0)
+    if not isinstance(caller, str) or not PSTN_NUMBER.fullmatch(caller):
+        raise BadRequest("body: 'from' must be a phone number of 3 to 20 digits")
+    if not isinstance(extension, str) or not 0 < len(extension) <= 32:
+        raise BadRequest("body: 'to' must be an extension of this account")
+    return JSONResponse(sandbox.pbx.inbound(account, caller, extension), status_code=201)
 
 
-async def events(request: Request) -> StreamingResponse | JSONResponse:
-    try:
-        sandbox, account = account_of(request)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+async def events(request: Request) -> Response:
+    sandbox, account = account_of(request)
+    if request.method == "HEAD":
+        return Response(media_type=Feed.media_type, headers={"Cache-Control": "no-store"})
+    key = digest(bearer(request))
+    sandbox.feeds.admit(key)
+    return Feed(sandbox, key, account, drawing)
 
-    async def feed() -> AsyncIterator[str]:
-        last = None
-        while not await request.is_disconnected():
-            current = json.dumps(snapshot(sandbox, account), sort_keys=True)
-            if current != last:
-                last = current
-                yield f"data: {current}\n\n"
-            await asyncio.sleep(FEED_INTERVAL)
 
-    return StreamingResponse(
-        feed(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+async def watch_events(request: Request) -> Response:
+    """Each call's events as `calls.watch()` reports them: a list of them per server-sent
+    event, the first with every call in progress (a feed like /events: capped per token,
+    ended with its token)."""
+    sandbox, account = account_of(request)
+    if request.method == "HEAD":
+        return Response(media_type=Feed.media_type, headers={"Cache-Control": "no-store"})
+    key = digest(bearer(request))
+    sandbox.feeds.admit(key)
+    return Feed(sandbox, key, account, watching(Follower(account, None)))
+
+
+async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own refusals (no such file, a method a page does not take)."""
+    assert isinstance(error, HTTPException)
+    return JSONResponse(
+        documented_body(error.status_code, error.detail), error.status_code, error.headers
     )
 
 
-def api_calls(sandbox: Sandbox, account: str) -> list[dict[str, Any]]:
-    """The account's active calls as the API shows them, in the sandbox's dialect."""
-    now = sandbox.clock.now()
-    pbx = sandbox.pbx
-    pbx.catch_up(sandbox.store.due_calls(now), now)
-    return [
-        pbx.call_json(call, pbx.live_legs(call["call_id"]), now)
-        for call in sandbox.store.active_calls_now(account, now)
-    ]
+async def on_sandbox_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SandboxError)
+    return error_answer(error)
 
 
-async def watch_events(request: Request) -> StreamingResponse | JSONResponse:
-    """Each call's events as `calls.watch()` reports them (the SDK's own diff, on the
-    sandbox's state seen whole), one server-sent event each."""
-    try:
-        sandbox, account = account_of(request)
-    except SandboxError as error:
-        return JSONResponse(error.body(), status_code=error.status)
+class SecurityHeaders:
+    """ASGI layer: adds SECURITY_HEADERS to every answer."""
 
-    async def feed() -> AsyncIterator[str]:
-        follower = Follower(account, None)
-        while not await request.is_disconnected():
-            for event in follower.whole(api_calls(sandbox, account), datetime.now(UTC)):
-                yield f"data: {json.dumps(event.to_dict())}\n\n"
-            await asyncio.sleep(FEED_INTERVAL)
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-    return StreamingResponse(
-        feed(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
-    )
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message["headers"], *SECURITY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
-ROUTER = Router(
+PAGES = Starlette(
     routes=[
         Route("/", home),
         Route("/docs", docs),
-        Route("/console/api/state", state),
-        Route("/console/api/events", events),
-        Route("/console/api/watch", watch_events),
-        Route("/console/api/inbound-calls", inbound, methods=["POST"]),
+        Route("/docs/{name:path}", docs),
+        # Its own mount: a method an endpoint does not take gets its own Allow, and an
+        # unknown name a 404, not the page files' answers.
+        Mount(
+            "/console/api",
+            routes=[
+                Route("/state", state),
+                Route("/events", events),
+                Route("/watch", watch_events),
+                Route("/inbound-calls", inbound, methods=["POST"]),
+            ],
+        ),
+        Route("/console", console),
         Mount("/console", StaticFiles(directory=str(CONSOLE), html=True)),
-    ]
+    ],
+    middleware=[Middleware(SecurityHeaders)],
+    exception_handlers={HTTPException: on_http_error, SandboxError: on_sandbox_error},
 )
 PAGE_PATHS = ("/console", "/docs")
 

@@ -7,8 +7,10 @@ deterministic, survives a restart, and is the same in every worker process.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -54,6 +56,14 @@ class Pbx:
         self.clock = clock
         self.scripts = Scripts(store)
         self.dialect = dialect_for(settings.dialect, store)
+
+    @contextlib.contextmanager
+    def changing(self, account_id: str) -> Iterator[None]:
+        """A write transaction on an account's calls: the account's change counter moves
+        with it, so the open console feeds of that account (on any instance) look again."""
+        with self.store.transaction():
+            yield
+            self.store.account_changed(account_id)
 
     # ----------------------------------------------------------------- reading
 
@@ -163,7 +173,8 @@ class Pbx:
         total = None
         if query.start_time is None and query.end_time is None and extension is None:
             total = self.store.active_count(account_id, as_of)
-        page_items, pages = paging.page_of(self.store, listing, query, total)
+        first = paging.first_page("list_calls")
+        page_items, pages = paging.page_of(self.store, listing, query, first, total)
         # Call ids by position (store.CALL_SHOWN, LEG_SHOWN): 300 name lookups cost 2% here.
         legs_by_call: dict[str, list[Row]] = {call[0]: [] for call in page_items}
         for leg in self.store.live_legs_of(list(legs_by_call)):
@@ -175,6 +186,7 @@ class Pbx:
                 query,
                 pages,
                 {"extension": extension, "as_of": as_of},
+                first,
                 last_names_next=self.dialect.last_page_names_next,
             ),
         }
@@ -288,7 +300,7 @@ class Pbx:
         callee = self.resolve(account_id, body["to"])
         kind = body.get("type", "click2dial")
         now = self.clock.now()
-        with self.store.transaction():
+        with self.changing(account_id):
             call = self.insert_call(account_id, "outbound", caller.number, callee.number, now)
             self.event(call["call_id"], now, "placed", f"{kind} {caller.number} -> {callee.number}")
             # click2dial and default ring the caller first; click2dialme rings the callee
@@ -306,7 +318,7 @@ class Pbx:
         """An outside caller rings an extension; it rings until answered or hung up."""
         callee = self.resolve(account_id, {"destination": extension, "type": "extension"})
         now = self.clock.now()
-        with self.store.transaction():
+        with self.changing(account_id):
             call = self.insert_call(account_id, "inbound", caller, callee.number, now)
             self.event(call["call_id"], now, "placed", f"inbound {caller} -> {callee.number}")
             self.add_leg(call, "inbound", caller, Party(caller, "pstn", caller), now, Timing(now))
@@ -356,7 +368,7 @@ class Pbx:
 
     def update_call(self, account_id: str, call_id: str, body: dict[str, Any]) -> dict[str, Any]:
         # Checks and writes in one write transaction: no other worker acts in between.
-        with self.store.transaction():
+        with self.changing(account_id):
             call, status, now = self.acting_on(account_id, call_id)
             state = body.get("state")
             result = {"account_id": as_json_number(account_id), "call_id": call_id}
@@ -393,7 +405,7 @@ class Pbx:
             return {**result, "call_state": "transferring", "destination": target.number}
 
     def hang_up(self, account_id: str, call_id: str) -> dict[str, Any]:
-        with self.store.transaction():
+        with self.changing(account_id):
             now = self.clock.now()
             self.active_call(account_id, call_id, now, locked=True)
             self.store.end_call(call_id, now, "hung up through the API")
@@ -408,7 +420,7 @@ class Pbx:
     def update_leg(
         self, account_id: str, call_id: str, leg_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
-        with self.store.transaction():
+        with self.changing(account_id):
             call, _, now = self.acting_on(account_id, call_id)
             leg = self.live_leg(call_id, leg_id)
             status = self.leg_status(leg, now)
@@ -488,7 +500,7 @@ class Pbx:
             self.store.end_call(call_id, now, reason)
 
     def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
-        with self.store.transaction():
+        with self.changing(account_id):
             now = self.clock.now()
             self.active_call(account_id, call_id, now, locked=True)
             self.live_leg(call_id, leg_id)

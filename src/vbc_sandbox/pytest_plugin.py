@@ -207,7 +207,16 @@ class RunningSandbox:
         body: Any = None,
         params: dict[str, str] | None = None,
     ) -> Any:
-        answer = self.control.request(method, CONTROL_BASE_PATH + path, json=body, params=params)
+        try:
+            answer = self.control.request(
+                method, CONTROL_BASE_PATH + path, json=body, params=params
+            )
+        except httpx.HTTPError as error:
+            # No answer at all: the sandbox's own log says why (it stopped, or it hangs).
+            log = self.process.log[-3000:] if self.process else ""
+            raise ControlError(
+                f"{method} {path}: {error!r}" + (f"\nthe sandbox's log ends:\n{log}" if log else "")
+            ) from error
         if answer.is_error:
             try:
                 message = answer.json().get("message") or answer.text

@@ -77,8 +77,16 @@ class Settings:
     """Seconds a user or client stays locked out after too many failed logins."""
     control_token: str | None = attrs.field(default=LOOPBACK_CONTROL_TOKEN, repr=False)
     """The bearer token of the control API (/sandbox/...); None turns that API off."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names (lower case, no port) requests may address besides loopback. Requests over
+    TCP are checked when this names any, or the control token is the well-known one."""
     journal: bool = True
     """Keep a journal of every request (the test kit's GET /sandbox/requests)."""
     dialect: str = "documented"
     """How responses are shaped: as Vonage documents them, or as live traffic showed them
     (`vbc_sandbox.dialects`)."""
+
+    @property
+    def checks_host(self) -> bool:
+        """Whether requests over TCP must name loopback or an allowed host (hosts.py)."""
+        return self.control_token == LOOPBACK_CONTROL_TOKEN or bool(self.allowed_hosts)

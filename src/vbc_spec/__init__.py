@@ -23,6 +23,9 @@ PRODUCTION_BASE_URL = "https://api.vonage.com" + API_BASE_PATH
 #: The documented token path, and the API gateway's own that live integrations use.
 TOKEN_PATH = "/token"  # noqa: S105 (a path)
 GATEWAY_TOKEN_PATH = "/t/vbc.prod/oauth2/token"  # noqa: S105 (a path)
+#: The forms the API is known in (`x-vbc-dialects`, `x-vbc-dialect`): as Vonage documents it,
+#: and as live traffic showed it.
+DIALECTS = ("documented", "observed")
 #: Every VBC username is qualified with the tenant: alice logs in as alice@vbc.prod.
 USERNAME_SUFFIX = "@vbc.prod"
 

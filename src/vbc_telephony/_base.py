@@ -1,5 +1,5 @@
 """What sync and async clients share: configuration, ids that stay in their path segment,
-and turning whatever a request ends in into a value or a typed error."""
+and the value an answer gives (the typed errors it can end in: `_errors`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ import attrs
 import httpx
 
 from vbc_telephony._auth import StaticToken, TokenProvider
+from vbc_telephony._checks import http_url, seconds
 from vbc_telephony._errors import (
-    APIConnectionError,
-    APIError,
     APIResponseValidationError,
-    APITimeoutError,
     InvalidIdError,
 )
 from vbc_telephony._reading import MAX_RESPONSE_BYTES, Limits
@@ -49,12 +47,7 @@ def make_config(
 ) -> Config:
     if (token is None) == (auth is None):
         raise ValueError("give exactly one of token= (a fixed token) or auth= (a token provider)")
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as error:
-        raise ValueError(f"base_url {base_url!r} is not a URL: {error}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"base_url {base_url!r} is not an http(s) URL")
+    http_url(base_url, "base_url")
     provider = auth if auth is not None else StaticToken(str(token))
     return Config(
         base_url=base_url.rstrip("/"),
@@ -62,7 +55,7 @@ def make_config(
         auth=provider,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         retry=retry or RetryPolicy(),
-        total_timeout=None if isinstance(timeout, httpx.Timeout) else float(timeout),
+        total_timeout=None if isinstance(timeout, httpx.Timeout) else seconds(timeout, "timeout"),
         limits=Limits(max_response_bytes),
     )
 
@@ -84,33 +77,6 @@ def path_segment(value: object, what: str) -> str:
             " starting with a letter or digit"
         )
     return text
-
-
-def translate(error: Exception) -> APIError:
-    """The typed error for what httpx or the generated parser raised."""
-    if isinstance(error, APIError):
-        return error
-    request = getattr(error, "_request", None)
-    method, url = (request.method, str(request.url)) if request is not None else (None, None)
-    if isinstance(error, httpx.TimeoutException):
-        return APITimeoutError(f"no response in time: {error}", method=method, url=url)
-    if isinstance(error, httpx.TransportError):
-        return APIConnectionError(f"connection failed: {error}", method=method, url=url)
-    return APIResponseValidationError(
-        f"the response does not match openapi.yaml: {type(error).__name__}: {error}"
-    )
-
-
-#: What a generated parser or httpx raises on an answer it cannot use.
-UNUSABLE = (
-    httpx.HTTPError,
-    httpx.InvalidURL,
-    KeyError,
-    TypeError,
-    ValueError,
-    AttributeError,
-    RecursionError,
-)
 
 
 def checked(response: Any, empty: bool) -> Any:
@@ -148,18 +114,20 @@ def page_url(base_url: str, uri: str) -> str:
 
 def created_call_id(response: httpx.Response) -> str | None:
     """The id in a create-call answer: a JSON string (documented) or plain text; None when
-    the answer has none (observed: 202 with an empty text/plain body)."""
+    the answer has none (observed: 202 with an empty text/plain body). An id that could not
+    be used in a path (`ID`) is an error, not a value to hand back."""
     text = response.text.strip()
     if response.status_code == 202 or not text:
         return None
+    found: object = text.strip('"')
     if "json" in response.headers.get("content-type", ""):
         try:
             value = json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = text
-        if isinstance(value, str):
-            return value or None
-        if isinstance(value, dict) and isinstance(value.get("call_id"), str):
-            return str(value["call_id"])
-        raise APIResponseValidationError(f"no call id in the create-call answer: {text[:100]}")
-    return text.strip('"') or None
+        found = value.get("call_id") if isinstance(value, dict) else value
+    if found == "":
+        return None
+    if isinstance(found, str) and ID.fullmatch(found):
+        return found
+    raise APIResponseValidationError(f"no call id in the create-call answer: {text[:100]!r}")

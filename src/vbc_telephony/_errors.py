@@ -1,11 +1,24 @@
-"""One error hierarchy for everything a call to the API can end in."""
+"""One error hierarchy for everything a call to the API can end in, and turning what httpx
+or a parser raised, or an error answer, into it."""
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
+import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+from vbc_telephony._redaction import echoed, hidden, secrets_sent
+
+#: The longest message an error carries from an answer.
+MESSAGE_CHARS = 500
+#: Retry-After in seconds: digits (RFC 9110), with a fraction read too.
+DELAY_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class APIError(Exception):
@@ -100,33 +113,60 @@ ERRORS_BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after", "")
+def http_date(value: str) -> datetime | None:
+    """An HTTP date (`Date`, `Retry-After`) as an aware datetime; None for one that is not,
+    or that no calendar holds (year 99999)."""
     try:
-        return max(float(value), 0.0)
-    except ValueError:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    # "-0000" (no zone said) is UTC, as RFC 5322 means it.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The seconds an answer's Retry-After asks to wait, given as seconds or as an HTTP date
+    (a date past is 0); None when it says nothing a clock can use: NaN, infinities, negative
+    numbers, 400 digits, dates no calendar holds."""
+    value = headers.get("retry-after", "").strip()
+    if DELAY_SECONDS.fullmatch(value):
+        seconds = float(value)  # too many digits for a float: infinity, not an error
+        return seconds if math.isfinite(seconds) else None
+    moment = http_date(value)
+    return None if moment is None else max(moment.timestamp() - time.time(), 0.0)
 
 
 def error_from(response: httpx.Response) -> APIStatusError:
-    """The typed error for an error response (whose body has been read)."""
+    """The typed error for an error response (whose body has been read). A secret the
+    request carried that the answer repeats is hidden, in the message, body and headers."""
     status = response.status_code
     kind = ERRORS_BY_STATUS.get(status, ServerError if status >= 500 else APIStatusError)
+    request = response.request
+    secrets = secrets_sent(request)
+    content: bytes | str = response.content
+    headers = response.headers
+    if secrets:
+        headers = httpx.Headers(
+            [(name, hidden(value, secrets)) for name, value in headers.multi_items()]
+        )
+    if echoed(response.content, secrets):
+        content = hidden(response.text, secrets)
     body: Any
     try:
-        body = json.loads(response.content)
-    except ValueError:
-        body = response.text
+        body = json.loads(content)
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
+        body = content if isinstance(content, str) else response.text
     code: str | int | None = None
     message = response.reason_phrase or "error"
     if isinstance(body, dict):
         nested = body.get("fault")
         fault: dict[str, Any] = nested if isinstance(nested, dict) else body
-        code = fault.get("code")
-        message = str(fault.get("message") or fault.get("error_description") or message)
+        said = fault.get("code")
+        code = said if isinstance(said, str | int) and not isinstance(said, bool) else None
+        text = fault.get("message") or fault.get("error_description")
+        message = shortened(text) if isinstance(text, str | int | float) else message
     elif isinstance(body, str) and body.strip():
-        message = body.strip()[:200]
-    request = response.request
+        message = shortened(body.strip())
     return kind(
         status_code=status,
         code=code,
@@ -134,5 +174,38 @@ def error_from(response: httpx.Response) -> APIStatusError:
         method=request.method,
         url=str(request.url),
         body=body,
-        headers=response.headers,
+        headers=headers,
     )
+
+
+def shortened(text: object) -> str:
+    """An error's message at most MESSAGE_CHARS long: the whole answer stays in `.body`."""
+    said = str(text)
+    return said if len(said) <= MESSAGE_CHARS else said[: MESSAGE_CHARS - 3] + "..."
+
+
+def translate(error: Exception) -> APIError:
+    """The typed error for what httpx or the generated parser raised."""
+    if isinstance(error, APIError):
+        return error
+    request = getattr(error, "_request", None)
+    method, url = (request.method, str(request.url)) if request is not None else (None, None)
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"no response in time: {error}", method=method, url=url)
+    if isinstance(error, httpx.TransportError):
+        return APIConnectionError(f"connection failed: {error}", method=method, url=url)
+    return APIResponseValidationError(
+        f"the response does not match openapi.yaml: {type(error).__name__}: {error}"
+    )
+
+
+#: What a generated parser or httpx raises on an answer it cannot use.
+UNUSABLE = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+)

@@ -8,6 +8,8 @@ others wait and reuse the result (a lock for threads, one per event loop for asy
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 import threading
 import time
 import weakref
@@ -16,6 +18,7 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from vbc_spec import GATEWAY_TOKEN_PATH, TOKEN_PATH, password_form, qualified
+from vbc_telephony._checks import http_url, seconds, wait_seconds
 from vbc_telephony._errors import APIResponseValidationError, AuthenticationError, error_from
 from vbc_telephony._retry import CallOptions
 
@@ -24,8 +27,32 @@ TOKEN_URL = "https://api.vonage.com" + TOKEN_PATH
 #: The token endpoint live integrations report using instead: the API gateway's own (WSO2)
 #: host and tenant path (Vacademy-io/vacademy_platform, resuldeger/crmnewpanel2).
 GATEWAY_TOKEN_URL = "https://apimanager.auth.prod.vonagenetworks.net" + GATEWAY_TOKEN_PATH
+#: The largest token endpoint answer read: a token answer is a few kB of JSON.
+MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
+#: How long a token lives when the endpoint does not say (or says what no clock can use).
+DEFAULT_TOKEN_LIFETIME = 3600.0
+#: The longest a token is taken to live, whatever the endpoint says: it is renewed at least
+#: daily (and at once on a 401), never trusted for years.
+MAX_TOKEN_LIFETIME = 24 * 3600.0
+#: `expires_in` as a decimal string.
+SECONDS_TEXT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,9})?")
 #: A token request may be sent again: the password grant is the same login twice.
 TOKEN_REQUEST = CallOptions(repeatable=True)
+
+
+def token_lifetime(expires_in: Any) -> float:
+    """Seconds a new token lives, from `expires_in` (a number, or a decimal string): at most
+    a day. NaN, a negative number, a boolean, text: the default hour, as when it is absent
+    (a token that dies sooner is renewed on its first 401)."""
+    if isinstance(expires_in, str) and SECONDS_TEXT.fullmatch(expires_in.strip()):
+        expires_in = float(expires_in)
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        return DEFAULT_TOKEN_LIFETIME
+    if isinstance(expires_in, int) and expires_in > MAX_TOKEN_LIFETIME:
+        return MAX_TOKEN_LIFETIME  # 401 digits do not fit a float
+    if math.isnan(expires_in) or expires_in < 0:
+        return DEFAULT_TOKEN_LIFETIME
+    return min(float(expires_in), MAX_TOKEN_LIFETIME)
 
 
 class TokenProvider(Protocol):
@@ -79,12 +106,12 @@ class GrantState:
         self._password = password
         self.client_id = client_id
         self._client_secret = client_secret
-        self.token_url = token_url
+        self.token_url = http_url(token_url, "token_url")
         if client_auth not in ("form", "basic"):
             raise ValueError('client_auth must be "form" or "basic"')
         self.client_auth = client_auth
-        self.refresh_margin = refresh_margin
-        self._timeout = timeout
+        self.refresh_margin = wait_seconds(refresh_margin, "refresh_margin")
+        self._timeout = seconds(timeout, "timeout")
         self._transport = transport
         self._async_transport = async_transport
         self._access: str | None = None
@@ -144,7 +171,7 @@ class GrantState:
         try:
             data: dict[str, Any] = response.json()
             access = data["access_token"]
-            lifetime = float(data.get("expires_in", 3600))
+            lifetime = token_lifetime(data.get("expires_in"))
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise APIResponseValidationError(
                 f"the token endpoint's answer has no usable access_token: {type(error).__name__}",

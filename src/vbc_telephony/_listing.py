@@ -8,8 +8,7 @@ from typing import Any
 import attrs
 import httpx
 
-from vbc_telephony._base import UNUSABLE, translate
-from vbc_telephony._errors import APIResponseValidationError
+from vbc_telephony._errors import UNUSABLE, APIResponseValidationError, translate
 from vbc_telephony._views import Call as CallView
 from vbc_telephony_api.models import CallPage, Device, DevicePage
 

@@ -9,7 +9,6 @@ within a bounded wait, and it never dials again.
 from __future__ import annotations
 
 import collections
-import email.utils
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import httpx
 
-from vbc_telephony._errors import APIError
+from vbc_telephony._errors import APIError, http_date
 from vbc_telephony._views import Call
 from vbc_telephony_api.models import CreateCallRequest
 
@@ -28,6 +27,10 @@ POLL_DELAYS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 #: between the same parties are not both taken for the first.
 CLAIMED_MEMORY = 1000
 NON_DIGITS = re.compile(r"\D")
+#: How far behind our clock a server's `Date` is believed: further is a broken clock or a
+#: hostile answer, and would take calls placed long before for the one just placed (a call
+#: not found then raises CallNotConfirmedError, which says it may have been placed).
+MAX_SKEW = timedelta(minutes=10)
 
 
 class CallNotConfirmedError(APIError):
@@ -71,16 +74,12 @@ def parties_of(call: Call) -> list[str | None]:
 
 def server_time(response: httpx.Response, sent_at: datetime) -> datetime:
     """When the request was accepted, by the earlier of our clock and the server's `Date`
-    (whole seconds), less one second: the call's start time is the server's."""
+    (whole seconds), less one second: the call's start time is the server's. A `Date`
+    further behind than MAX_SKEW is not believed."""
     accepted = sent_at
-    with_date = response.headers.get("date")
-    if with_date:
-        try:
-            stamped = email.utils.parsedate_to_datetime(with_date)
-        except (TypeError, ValueError):
-            stamped = None
-        if stamped is not None and stamped.tzinfo is not None:
-            accepted = min(accepted, stamped)
+    stamped = http_date(response.headers.get("date", ""))
+    if stamped is not None and sent_at - stamped < MAX_SKEW:
+        accepted = min(accepted, stamped)
     return accepted - timedelta(seconds=1)
 
 

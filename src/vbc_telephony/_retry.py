@@ -23,6 +23,7 @@ import attrs
 import httpx
 import tenacity
 
+from vbc_telephony._checks import count, seconds, wait_seconds
 from vbc_telephony._errors import retry_after_seconds
 from vbc_telephony._logs import logger
 from vbc_telephony._reading import DEADLINE, remaining
@@ -31,15 +32,23 @@ RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
+def _attempts(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    count(value, attribute.name)
+
+
+def _wait(_: object, attribute: attrs.Attribute[float], value: object) -> None:
+    wait_seconds(value, attribute.name)  # infinity is a choice (no bound), NaN a mistake
+
+
 @attrs.frozen
 class RetryPolicy:
-    max_attempts: int = 3
+    max_attempts: int = attrs.field(default=3, validator=_attempts)
     """Attempts in all, the first included (1: never retry)."""
-    max_total: float = 60.0
+    max_total: float = attrs.field(default=60.0, validator=_wait)
     """Seconds from the first attempt after which no new attempt starts."""
-    initial_backoff: float = 0.5
-    max_backoff: float = 8.0
-    max_retry_after: float = 60.0
+    initial_backoff: float = attrs.field(default=0.5, validator=_wait)
+    max_backoff: float = attrs.field(default=8.0, validator=_wait)
+    max_retry_after: float = attrs.field(default=60.0, validator=_wait)
     """A longer Retry-After is not waited out: the error is raised instead."""
 
 
@@ -63,7 +72,7 @@ class CallOptions:
         return attrs.evolve(
             self,
             retry=retry or self.retry,
-            timeout=self.timeout if timeout is None else timeout,
+            timeout=self.timeout if timeout is None else seconds(timeout, "timeout"),
         )
 
 

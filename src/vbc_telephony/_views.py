@@ -23,6 +23,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: the year 5138, then milliseconds, microseconds and nanoseconds (a width, not a size, tells
 #: them apart, as the live-tested clients read them).
 SCALES = ((11, 1_000_000), (14, 1_000), (17, 1))
+#: The widest epoch number read from a string: nanoseconds until the year 2286.
+EPOCH_DIGITS = 19
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -34,9 +36,13 @@ def as_datetime(value: Any) -> datetime | None:
         text = value.strip()
         if not (text.isascii() and text.isdigit()):
             return iso_datetime(text)
+        if len(text) > EPOCH_DIGITS:
+            return None  # no time; and past 4300 digits int() itself refuses
         value = int(text)
-    if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+    if not isinstance(value, int | float) or value <= 0:
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # (an int is never NaN, and may be too wide for a float)
     digits = len(str(int(value)))
     micros = next((scale for width, scale in SCALES if digits <= width), None)
     try:
@@ -53,7 +59,12 @@ def iso_datetime(text: str) -> datetime | None:
     except ValueError:
         return None
     # The Reports API writes UTC without saying so; assume the same of any zoneless time.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 at +14:00 is before any UTC datetime
+        return None
 
 
 def as_text(value: Any) -> str | None:

@@ -20,13 +20,14 @@ from typing import Any, Literal
 
 import attrs
 
-from vbc_telephony._base import UNUSABLE, translate
 from vbc_telephony._errors import (
+    UNUSABLE,
     APIConnectionError,
     APIError,
     APIResponseValidationError,
     APIStatusError,
     retry_after_seconds,
+    translate,
 )
 from vbc_telephony._logs import logger
 from vbc_telephony._views import Call

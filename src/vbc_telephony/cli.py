@@ -7,6 +7,7 @@ VBC_TOKEN and VBC_ACCOUNT_ID. A mistake gets one line on stderr, never a traceba
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -24,8 +25,10 @@ from vbc_telephony._version import __version__
 
 SANDBOX_BASE_URL = "http://127.0.0.1:8080/t/vbc.prod/telephony/v3"
 EXIT_API_ERROR, EXIT_USAGE = 1, 2
-#: The largest --state-file read: a watcher's state holds the calls active at once, some
-#: 1 kB each, so 10,000 of them are about 10 MB.
+#: The longest error line `vbc` writes.
+MESSAGE_CHARS = 300
+#: The largest --state-file read: a watcher's state holds the calls active at once, about
+#: 0.6 kB each as JSON, so 10,000 of them are some 6 MB.
 MAX_STATE_BYTES = 64 * 1024 * 1024
 
 
@@ -41,8 +44,21 @@ def as_plain(value: Any) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
+def printable(value: object) -> str:
+    """Text from a server as one line a terminal shows as it is: control characters
+    (escape sequences, newlines, bidi overrides) become spaces."""
+    text = "".join(char if char.isprintable() else " " for char in str(value))
+    return " ".join(text.split())
+
+
+def one_line(message: str) -> str:
+    """A mistake as the one line `vbc` promises, however long the server's message."""
+    text = printable(message)
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
+
+
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    cells = [[str(row.get(column, "")) for column in columns] for row in rows]
+    cells = [[printable(row.get(column, "")) for column in columns] for row in rows]
     widths = [
         max([len(column), *(len(cell[i]) for cell in cells)]) for i, column in enumerate(columns)
     ]
@@ -63,7 +79,9 @@ def show(result: Any, columns: Sequence[str], as_json: bool) -> str:
     if as_json:
         return json.dumps(data, indent=2)
     if isinstance(data, dict):
-        return "\n".join(f"{key}: {value}" for key, value in data.items() if key != "legs")
+        return "\n".join(
+            f"{key}: {printable(value)}" for key, value in data.items() if key != "legs"
+        )
     return table(data, columns)
 
 
@@ -153,7 +171,9 @@ def parser() -> argparse.ArgumentParser:
     devices = groups.add_parser("devices", help="desk phones").add_subparsers(
         dest="action", required=True
     )
-    devices.add_parser("list", help="registration of every device")
+    devices.add_parser("list", help="registration of the devices").add_argument(
+        "--limit", type=int, default=1000, help="at most this many (default 1000)"
+    )
     devices.add_parser("get", help="one device").add_argument("mac_address")
     return p
 
@@ -175,12 +195,8 @@ def client_from_env() -> Telephony:
 
 
 def first(items: Iterable[Any], limit: int) -> list[Any]:
-    taken: list[Any] = []
-    for item in items:
-        if len(taken) >= limit:
-            break
-        taken.append(item)
-    return taken
+    """At most `limit` items, fetching no page past the one that holds the last of them."""
+    return list(itertools.islice(items, max(limit, 0)))
 
 
 def drop(legs: Legs, call_id: str, leg_id: str) -> tuple[dict[str, str], Sequence[str]]:
@@ -217,7 +233,7 @@ def run(args: argparse.Namespace, client: Telephony) -> str:
             legs.transfer(args.call_id, args.leg_id, args.to, args.to_type),
             (),
         ),
-        ("devices", "list"): lambda: (list(client.devices.list()), DEVICE_COLUMNS),
+        ("devices", "list"): lambda: (first(client.devices.list(), args.limit), DEVICE_COLUMNS),
         ("devices", "get"): lambda: (client.devices.get(args.mac_address), DEVICE_COLUMNS),
     }
     result, columns = commands[(args.group, args.action)]()
@@ -308,17 +324,17 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except UsageError as error:
-        print(f"vbc: {error}", file=sys.stderr)
+        print(f"vbc: {one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except APIStatusError as error:
-        print(f"vbc: {error.status_code} {error.detail}", file=sys.stderr)
+        print(f"vbc: {one_line(f'{error.status_code} {error.detail}')}", file=sys.stderr)
         return EXIT_API_ERROR
     except APIConnectionError as error:
         target = error.url or os.environ.get("VBC_BASE_URL", SANDBOX_BASE_URL)
-        print(f"vbc: cannot reach {target}: {error.message}", file=sys.stderr)
+        print(f"vbc: {one_line(f'cannot reach {target}: {error.message}')}", file=sys.stderr)
         return EXIT_API_ERROR
     except APIError as error:
-        print(f"vbc: {error.message}", file=sys.stderr)
+        print(f"vbc: {one_line(error.message)}", file=sys.stderr)
         return EXIT_API_ERROR
     return 0
 

@@ -25,19 +25,24 @@ class Call:
       third-party clients (resuldeger/crmnewpanel2 `src/server/vonage/telephony.ts`);
       not in Vonage's documentation.
 
-    `call_id` is the only field every form carries, so it is the only one required.
+    Required: the fields every known form carries, so a server that drops one (a board
+    that colours calls by `status` breaks on it) does not conform: `account_id`,
+    `call_id`, `direction`, `status` and `start_time`, in the vendor's `Call` and in every
+    call the live-tested client read (`x-vbc-dialects.evidence` names both). `end_time`
+    is in both forms too, but not required: the vendor describes it as applying only
+    where there is one ("Call end time (if applicable)"), and an active call has none.
 
     """
 
-    call_id: str
-    """ Globally unique call id (a UUID). """
-    account_id: int | str | Unset = UNSET
+    account_id: int | str
     """ A VBC account number. Documented as a string, shown as an integer in the documented
     examples, observed as a string in live traffic.
      """
-    direction: Direction | Unset = UNSET
+    call_id: str
+    """ Globally unique call id (a UUID). """
+    direction: Direction
     """ Whether the call or leg came into the account or went out of it. """
-    status: CallStatus | Unset = UNSET
+    status: CallStatus
     """ Where a call or leg is in its life. Documented: `ringing`, `on-call` (which replaced
     `active` in November 2023), `busy`, `failed`, `unanswered`. Observed in live traffic
     by third-party clients polling the calls list (resuldeger/crmnewpanel2, and the
@@ -45,7 +50,7 @@ class Call:
     `initializing` (the call is being set up), `disconnected` (a party has gone) and
     `ended`. The vbc-telephony SDK keeps any other value as it arrives.
      """
-    start_time: int | str | Unset = UNSET
+    start_time: int | str
     """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
     traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
     microseconds since the epoch as a string, with `"0"` for not yet or never. The
@@ -101,27 +106,17 @@ class Call:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        account_id: int | str
+        account_id = self.account_id
+
         call_id = self.call_id
 
-        account_id: int | str | Unset
-        if isinstance(self.account_id, Unset):
-            account_id = UNSET
-        else:
-            account_id = self.account_id
+        direction = self.direction.value
 
-        direction: str | Unset = UNSET
-        if not isinstance(self.direction, Unset):
-            direction = self.direction.value
+        status = self.status.value
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
-
-        start_time: int | str | Unset
-        if isinstance(self.start_time, Unset):
-            start_time = UNSET
-        else:
-            start_time = self.start_time
+        start_time: int | str
+        start_time = self.start_time
 
         end_time: int | str | Unset
         if isinstance(self.end_time, Unset):
@@ -170,17 +165,13 @@ class Call:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "account_id": account_id,
                 "call_id": call_id,
+                "direction": direction,
+                "status": status,
+                "start_time": start_time,
             }
         )
-        if account_id is not UNSET:
-            field_dict["account_id"] = account_id
-        if direction is not UNSET:
-            field_dict["direction"] = direction
-        if status is not UNSET:
-            field_dict["status"] = status
-        if start_time is not UNSET:
-            field_dict["start_time"] = start_time
         if end_time is not UNSET:
             field_dict["end_time"] = end_time
         if from_ is not UNSET:
@@ -209,25 +200,15 @@ class Call:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        account_id = d.pop("account_id")
+
         call_id = d.pop("call_id")
 
-        account_id = d.pop("account_id", UNSET)
+        direction = Direction.from_value(d.pop("direction"))
 
-        _direction = d.pop("direction", UNSET)
-        direction: Direction | Unset
-        if isinstance(_direction, Unset):
-            direction = UNSET
-        else:
-            direction = Direction.from_value(_direction)
+        status = CallStatus.from_value(d.pop("status"))
 
-        _status = d.pop("status", UNSET)
-        status: CallStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = CallStatus.from_value(_status)
-
-        start_time = d.pop("start_time", UNSET)
+        start_time = d.pop("start_time")
 
         end_time = d.pop("end_time", UNSET)
 
@@ -264,8 +245,8 @@ class Call:
         actions_uri = d.pop("actions_uri", UNSET)
 
         call = cls(
-            call_id,
             account_id,
+            call_id,
             direction,
             status,
             start_time,

@@ -17,22 +17,22 @@ T = TypeVar("T", bound="CallLeg")
 class CallLeg:
     """One party of a call, in the documented form (`from`, `to`) or the observed one
     (`from_number`, `to_number`, names, `device_id`, `extension`, `answer_time`, times
-    as microsecond strings), as described under `Call`. `leg_id` is the only field every
-    form carries, so it is the only one required.
+    as microsecond strings), as described under `Call`.
+
+    Required: the fields every known form carries: `leg_id`, `call_id`, `direction`,
+    `status` and `start_time`, in the vendor's `CallLeg` and in every leg the live-tested
+    client read (`x-vbc-dialects.evidence`). `account_id` is only in the documented form.
+    `end_time` is in both but, in the vendor's words, "Call end time (if applicable)".
 
     """
 
+    call_id: str
+    """ The id of the call this leg belongs to. """
     leg_id: str
     """ Globally unique leg id (a UUID). """
-    account_id: int | str | Unset = UNSET
-    """ A VBC account number. Documented as a string, shown as an integer in the documented
-    examples, observed as a string in live traffic.
-     """
-    call_id: str | Unset = UNSET
-    """ The id of the call this leg belongs to. """
-    direction: Direction | Unset = UNSET
+    direction: Direction
     """ Whether the call or leg came into the account or went out of it. """
-    status: CallStatus | Unset = UNSET
+    status: CallStatus
     """ Where a call or leg is in its life. Documented: `ringing`, `on-call` (which replaced
     `active` in November 2023), `busy`, `failed`, `unanswered`. Observed in live traffic
     by third-party clients polling the calls list (resuldeger/crmnewpanel2, and the
@@ -40,13 +40,17 @@ class CallLeg:
     `initializing` (the call is being set up), `disconnected` (a party has gone) and
     `ended`. The vbc-telephony SDK keeps any other value as it arrives.
      """
-    start_time: int | str | Unset = UNSET
+    start_time: int | str
     """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
     traffic seen by third parties (resuldeger/crmnewpanel2) carries decimal
     microseconds since the epoch as a string, with `"0"` for not yet or never. The
     vendor's schema declares RFC 3339 date-times, which nobody has seen. The pattern on
     strings is this project's assumption: a target that departs from it gets an
     advisory from vbc-conformance, not a failure.
+     """
+    account_id: int | str | Unset = UNSET
+    """ A VBC account number. Documented as a string, shown as an integer in the documented
+    examples, observed as a string in live traffic.
      """
     end_time: int | str | Unset = UNSET
     """ A point in time. The documented examples send epoch seconds as a JSON integer. Live
@@ -97,29 +101,22 @@ class CallLeg:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        call_id = self.call_id
+
         leg_id = self.leg_id
+
+        direction = self.direction.value
+
+        status = self.status.value
+
+        start_time: int | str
+        start_time = self.start_time
 
         account_id: int | str | Unset
         if isinstance(self.account_id, Unset):
             account_id = UNSET
         else:
             account_id = self.account_id
-
-        call_id = self.call_id
-
-        direction: str | Unset = UNSET
-        if not isinstance(self.direction, Unset):
-            direction = self.direction.value
-
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
-
-        start_time: int | str | Unset
-        if isinstance(self.start_time, Unset):
-            start_time = UNSET
-        else:
-            start_time = self.start_time
 
         end_time: int | str | Unset
         if isinstance(self.end_time, Unset):
@@ -161,19 +158,15 @@ class CallLeg:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "call_id": call_id,
                 "leg_id": leg_id,
+                "direction": direction,
+                "status": status,
+                "start_time": start_time,
             }
         )
         if account_id is not UNSET:
             field_dict["account_id"] = account_id
-        if call_id is not UNSET:
-            field_dict["call_id"] = call_id
-        if direction is not UNSET:
-            field_dict["direction"] = direction
-        if status is not UNSET:
-            field_dict["status"] = status
-        if start_time is not UNSET:
-            field_dict["start_time"] = start_time
         if end_time is not UNSET:
             field_dict["end_time"] = end_time
         if from_ is not UNSET:
@@ -200,27 +193,17 @@ class CallLeg:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        call_id = d.pop("call_id")
+
         leg_id = d.pop("leg_id")
 
+        direction = Direction.from_value(d.pop("direction"))
+
+        status = CallStatus.from_value(d.pop("status"))
+
+        start_time = d.pop("start_time")
+
         account_id = d.pop("account_id", UNSET)
-
-        call_id = d.pop("call_id", UNSET)
-
-        _direction = d.pop("direction", UNSET)
-        direction: Direction | Unset
-        if isinstance(_direction, Unset):
-            direction = UNSET
-        else:
-            direction = Direction.from_value(_direction)
-
-        _status = d.pop("status", UNSET)
-        status: CallStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = CallStatus.from_value(_status)
-
-        start_time = d.pop("start_time", UNSET)
 
         end_time = d.pop("end_time", UNSET)
 
@@ -243,12 +226,12 @@ class CallLeg:
         answer_time = d.pop("answer_time", UNSET)
 
         call_leg = cls(
-            leg_id,
-            account_id,
             call_id,
+            leg_id,
             direction,
             status,
             start_time,
+            account_id,
             end_time,
             from_,
             to,

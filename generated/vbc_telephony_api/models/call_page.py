@@ -18,8 +18,9 @@ class CallPage:
     (`.../telephony/v3`). The documented schema has `next_page` and `next_page_uri` null
     on the last page, but the vendor's own example of a one-page list (`current_page: 0`,
     `pages: 1`) still names a `next_page_uri`, the same URI: a client must stop on an
-    empty page, on a URI it has already fetched, or when `current_page` reaches `pages`
-    (counting from 0 or 1, as the first page shows). Only `calls` is required: a
+    empty page, on a URI it has already fetched, or on the last page by `current_page`
+    and `pages`. Pages of calls count from 0, as the vendor's example shows (see the
+    `page` parameter): the last is `pages - 1`. Only `calls` is required: a
     live-tested client (resuldeger/crmnewpanel2) reads nothing else, and also accepts a
     bare array of calls, which the vbc-telephony SDK accepts too.
 

@@ -14,8 +14,9 @@ T = TypeVar("T", bound="DevicePage")
 
 @_attrs_define
 class DevicePage:
-    """One page of devices; paging fields as in CallPage. The vendor's example has
-    `current_page: 1`, `pages: 2`, `next_page: "string"` and every URI the same.
+    """One page of devices; paging fields as in CallPage, but pages of devices count from
+    1, as the vendor's example shows: it has `current_page: 1`, `pages: 2`,
+    `next_page: "string"` and every URI the same. The last page is `pages`.
 
     """
 

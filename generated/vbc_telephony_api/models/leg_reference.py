@@ -15,7 +15,7 @@ class LegReference:
     """Another leg, by id."""
 
     destination: str
-    """ The other leg's id. """
+    """ The other leg's id (the lengths are this project's assumption). """
     type_: LegReferenceType
 
     def to_dict(self) -> dict[str, Any]:

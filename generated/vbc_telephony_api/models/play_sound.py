@@ -15,7 +15,9 @@ class PlaySound:
     stream: bool
     """ Must be true. The code snippet sends it as a string; JSON true is what the schema documents. """
     stream_url: str
-    """ An http(s) URL of the audio file, or RECORDER_RECORDINGTONE for the recording beep. """
+    """ An http(s) URL of the audio file, or RECORDER_RECORDINGTONE for the recording
+    beep (the lengths are this project's assumption).
+     """
 
     def to_dict(self) -> dict[str, Any]:
         stream = self.stream

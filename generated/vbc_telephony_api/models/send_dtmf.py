@@ -13,6 +13,9 @@ class SendDtmf:
     """Send DTMF tones into the call on this leg."""
 
     dtmf: str
+    """ The tones: digits, `*`, `#` and A-D. Vonage documents only the example `*123#`;
+    the character set and the lengths are this project's assumption.
+     """
 
     def to_dict(self) -> dict[str, Any]:
         dtmf = self.dtmf

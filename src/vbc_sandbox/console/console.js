@@ -122,17 +122,26 @@ function draw(state) {
     : [el("p", {}, "No call in progress.")]));
 }
 
-// The live feed: server-sent events read with fetch, so the token travels in a header (an
-// EventSource would have to put it in the URL, where access logs keep it).
-async function connect() {
-  if (feed) feed.abort();
-  const mine = feed = new AbortController();
-  while (!mine.signal.aborted) {
+// One server-sent event: its name (if any) and its data, parsed; comments have no data.
+function parse(text) {
+  const message = {};
+  for (const line of text.split("\n")) {
+    if (line.startsWith("event: ")) message.event = line.slice(7);
+    if (line.startsWith("data: ")) message.data = JSON.parse(line.slice(6));
+  }
+  return message;
+}
+
+// A live feed: server-sent events read with fetch, so the token travels in a header (an
+// EventSource would have to put it in the URL, where access logs keep it). `onData` gets
+// each message's data; the feed reconnects when the stream breaks and ends for good when
+// the token is refused or `signal` aborts.
+async function follow(path, signal, onData) {
+  while (!signal.aborted) {
     try {
-      const response = await fetch("/console/api/events", {
-        headers: { "Authorization": `Bearer ${token}` }, signal: mine.signal,
-      });
-      if (!response.ok) { say("The live feed refused the token; sign in again."); return; }
+      const response = await fetch(path, { headers: { "Authorization": `Bearer ${token}` }, signal });
+      if (response.status === 401) { say("The live feed refused the token; sign in again."); return; }
+      if (!response.ok) throw new Error(`the live feed answered ${response.status}`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -141,18 +150,33 @@ async function connect() {
         buffer += value;
         let end;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const message = buffer.slice(0, end).replace(/^data: /, "");
+          const message = parse(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
-          document.querySelector("main").hidden = false;
-          draw(JSON.parse(message));
+          if (message.event === "error") {
+            // The token expired or went with a reset: the feed has ended for good.
+            if (message.data.code === 401) { say(`${message.data.message}; sign in again.`); return; }
+            continue;  // the database is away: the stream ends, and the feed reconnects
+          }
+          if (message.data === undefined) continue;  // a comment that keeps the stream open
+          onData(message.data);
         }
       }
     } catch (error) {
-      if (mine.signal.aborted) return;
+      if (signal.aborted) return;
     }
     say("Live feed interrupted; reconnecting.");
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+function connect() {
+  if (feed) feed.abort();
+  feed = new AbortController();
+  follow("/console/api/events", feed.signal, (state) => {
+    document.querySelector("main").hidden = false;
+    draw(state);
+  });
+  followEvents(feed.signal);  // watch.js: each call's events, as calls.watch() reports them
 }
 
 async function signIn(event) {

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 
 from vbc_telephony._async.transports import AsyncReadingTransport, AsyncRetryTransport
-from vbc_telephony._grant import TOKEN_REQUEST, GrantState
+from vbc_telephony._errors import UNUSABLE, translate
+from vbc_telephony._grant import MAX_TOKEN_ANSWER_BYTES, TOKEN_REQUEST, GrantState
 from vbc_telephony._logs import logger
 from vbc_telephony._reading import Limits
 from vbc_telephony._retry import RetryPolicy, call_options
@@ -20,7 +21,8 @@ class AsyncRenewal(GrantState):
         return httpx.AsyncClient(
             transport=AsyncRetryTransport(
                 AsyncReadingTransport(
-                    self._async_transport or httpx.AsyncHTTPTransport(), Limits()
+                    self._async_transport or httpx.AsyncHTTPTransport(),
+                    Limits(MAX_TOKEN_ANSWER_BYTES),
                 ),
                 RetryPolicy(),
                 total_timeout=self._timeout,
@@ -32,15 +34,19 @@ class AsyncRenewal(GrantState):
 
     async def _arenew(self) -> str:
         logger.info("renewing the access token at %s", self.token_url)
-        async with self._ahttp() as http:
-            with call_options(TOKEN_REQUEST):
-                form = self._refresh_form()
-                if form is not None:
-                    response = await http.post(self.token_url, data=form)
-                    if response.status_code == 200:
-                        return self._accept(response)
-                # No refresh token, or it expired or was used: log in again.
-                return self._accept(await http.post(self.token_url, data=self._password_form()))
+        try:
+            async with self._ahttp() as http:
+                with call_options(TOKEN_REQUEST):
+                    form = self._refresh_form()
+                    if form is not None:
+                        response = await http.post(self.token_url, data=form)
+                        if response.status_code == 200:
+                            return self._accept(response)
+                    # No refresh token, or it expired or was used: log in again.
+                    form = self._password_form()
+                    return self._accept(await http.post(self.token_url, data=form))
+        except UNUSABLE as error:  # an endpoint that cannot be reached, say
+            raise translate(error) from error
 
     async def atoken(self) -> str:
         async with self._loop_lock():

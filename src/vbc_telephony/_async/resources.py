@@ -17,7 +17,8 @@ import attrs
 
 from vbc_telephony import _actions as actions
 from vbc_telephony._async.pager import AsyncPager
-from vbc_telephony._base import UNUSABLE, checked, created_call_id, path_segment, translate
+from vbc_telephony._base import checked, created_call_id, path_segment
+from vbc_telephony._errors import UNUSABLE, translate
 from vbc_telephony._listing import call_views, devices_of, list_url, page_from
 from vbc_telephony._placement import Placement, poll_delays
 from vbc_telephony._retry import call_options

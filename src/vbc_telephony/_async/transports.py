@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import tenacity
 
+from vbc_telephony._encodings import ACCEPT_ENCODING
 from vbc_telephony._reading import Limits, bounded
 from vbc_telephony._retry import (
     RetryableResponse,
@@ -77,14 +78,16 @@ class AsyncReadingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         bounded(request)
+        # Only encodings that can be decoded within the size bound (see `_encodings`).
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
         response = await self.inner.handle_async_request(request)
-        body = bytearray()
         try:
+            body = self.limits.body(request, response)
             async for chunk in response.stream:  # type: ignore[union-attr]
-                self.limits.add(request, body, chunk)
+                body.add(chunk)
         finally:
             await response.aclose()
-        return self.limits.response(response, bytes(body))
+        return body.read()
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import httpx
 
-from vbc_telephony._grant import TOKEN_REQUEST, GrantState
+from vbc_telephony._errors import UNUSABLE, translate
+from vbc_telephony._grant import MAX_TOKEN_ANSWER_BYTES, TOKEN_REQUEST, GrantState
 from vbc_telephony._logs import logger
 from vbc_telephony._reading import Limits
 from vbc_telephony._retry import RetryPolicy, call_options
@@ -20,7 +21,10 @@ class Renewal(GrantState):
         # (a used refresh token is then refused, and the password grant takes over).
         return httpx.Client(
             transport=RetryTransport(
-                ReadingTransport(self._transport or httpx.HTTPTransport(), Limits()),
+                ReadingTransport(
+                    self._transport or httpx.HTTPTransport(),
+                    Limits(MAX_TOKEN_ANSWER_BYTES),
+                ),
                 RetryPolicy(),
                 total_timeout=self._timeout,
             ),
@@ -31,15 +35,19 @@ class Renewal(GrantState):
 
     def _renew(self) -> str:
         logger.info("renewing the access token at %s", self.token_url)
-        with self._http() as http:
-            with call_options(TOKEN_REQUEST):
-                form = self._refresh_form()
-                if form is not None:
-                    response = http.post(self.token_url, data=form)
-                    if response.status_code == 200:
-                        return self._accept(response)
-                # No refresh token, or it expired or was used: log in again.
-                return self._accept(http.post(self.token_url, data=self._password_form()))
+        try:
+            with self._http() as http:
+                with call_options(TOKEN_REQUEST):
+                    form = self._refresh_form()
+                    if form is not None:
+                        response = http.post(self.token_url, data=form)
+                        if response.status_code == 200:
+                            return self._accept(response)
+                    # No refresh token, or it expired or was used: log in again.
+                    form = self._password_form()
+                    return self._accept(http.post(self.token_url, data=form))
+        except UNUSABLE as error:  # an endpoint that cannot be reached, say
+            raise translate(error) from error
 
     def token(self) -> str:
         with self._lock:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import httpx
 import tenacity
 
+from vbc_telephony._encodings import ACCEPT_ENCODING
 from vbc_telephony._reading import Limits, bounded
 from vbc_telephony._retry import (
     RetryableResponse,
@@ -77,14 +78,16 @@ class ReadingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         bounded(request)
+        # Only encodings that can be decoded within the size bound (see `_encodings`).
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
         response = self.inner.handle_request(request)
-        body = bytearray()
         try:
+            body = self.limits.body(request, response)
             for chunk in response.stream:  # type: ignore[union-attr]
-                self.limits.add(request, body, chunk)
+                body.add(chunk)
         finally:
             response.close()
-        return self.limits.response(response, bytes(body))
+        return body.read()
 
     def close(self) -> None:
         self.inner.close()

@@ -18,7 +18,7 @@ def _get_kwargs(
     *,
     extension: str | Unset = UNSET,
     page_size: int | Unset = 100,
-    page: int | Unset = 1,
+    page: int | Unset = 0,
     order: ListCallsOrder | Unset = ListCallsOrder.DESC,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -164,7 +164,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     extension: str | Unset = UNSET,
     page_size: int | Unset = 100,
-    page: int | Unset = 1,
+    page: int | Unset = 0,
     order: ListCallsOrder | Unset = ListCallsOrder.DESC,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -178,12 +178,12 @@ def sync_detailed(
         account_id (str):
         extension (str | Unset):
         page_size (int | Unset):  Default: 100.
-        page (int | Unset):  Default: 1.
+        page (int | Unset):  Default: 0.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,7 +216,7 @@ def sync(
     client: AuthenticatedClient,
     extension: str | Unset = UNSET,
     page_size: int | Unset = 100,
-    page: int | Unset = 1,
+    page: int | Unset = 0,
     order: ListCallsOrder | Unset = ListCallsOrder.DESC,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -230,12 +230,12 @@ def sync(
         account_id (str):
         extension (str | Unset):
         page_size (int | Unset):  Default: 100.
-        page (int | Unset):  Default: 1.
+        page (int | Unset):  Default: 0.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -263,7 +263,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     extension: str | Unset = UNSET,
     page_size: int | Unset = 100,
-    page: int | Unset = 1,
+    page: int | Unset = 0,
     order: ListCallsOrder | Unset = ListCallsOrder.DESC,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -277,12 +277,12 @@ async def asyncio_detailed(
         account_id (str):
         extension (str | Unset):
         page_size (int | Unset):  Default: 100.
-        page (int | Unset):  Default: 1.
+        page (int | Unset):  Default: 0.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -313,7 +313,7 @@ async def asyncio(
     client: AuthenticatedClient,
     extension: str | Unset = UNSET,
     page_size: int | Unset = 100,
-    page: int | Unset = 1,
+    page: int | Unset = 0,
     order: ListCallsOrder | Unset = ListCallsOrder.DESC,
     start_time: int | Unset = UNSET,
     end_time: int | Unset = UNSET,
@@ -327,12 +327,12 @@ async def asyncio(
         account_id (str):
         extension (str | Unset):
         page_size (int | Unset):  Default: 100.
-        page (int | Unset):  Default: 1.
+        page (int | Unset):  Default: 0.
         order (ListCallsOrder | Unset):  Default: ListCallsOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

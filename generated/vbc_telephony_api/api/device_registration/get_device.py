@@ -141,7 +141,10 @@ def sync_detailed(
 
     Args:
         account_id (str):
-        device_id (str):  Example: 79-5C-7D-28-1B-B3.
+        device_id (str): Six pairs of hex digits. The vendor documents only examples in one
+            spelling
+            (`79-5C-7D-28-1B-B3`); the pattern is this project's assumption.
+             Example: 79-5C-7D-28-1B-B3.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,7 +176,10 @@ def sync(
 
     Args:
         account_id (str):
-        device_id (str):  Example: 79-5C-7D-28-1B-B3.
+        device_id (str): Six pairs of hex digits. The vendor documents only examples in one
+            spelling
+            (`79-5C-7D-28-1B-B3`); the pattern is this project's assumption.
+             Example: 79-5C-7D-28-1B-B3.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,7 +206,10 @@ async def asyncio_detailed(
 
     Args:
         account_id (str):
-        device_id (str):  Example: 79-5C-7D-28-1B-B3.
+        device_id (str): Six pairs of hex digits. The vendor documents only examples in one
+            spelling
+            (`79-5C-7D-28-1B-B3`); the pattern is this project's assumption.
+             Example: 79-5C-7D-28-1B-B3.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,7 +239,10 @@ async def asyncio(
 
     Args:
         account_id (str):
-        device_id (str):  Example: 79-5C-7D-28-1B-B3.
+        device_id (str): Six pairs of hex digits. The vendor documents only examples in one
+            spelling
+            (`79-5C-7D-28-1B-B3`); the pattern is this project's assumption.
+             Example: 79-5C-7D-28-1B-B3.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -172,10 +172,10 @@ def sync_detailed(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListDevicesOrder | Unset):  Default: ListDevicesOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -218,10 +218,10 @@ def sync(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListDevicesOrder | Unset):  Default: ListDevicesOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -259,10 +259,10 @@ async def asyncio_detailed(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListDevicesOrder | Unset):  Default: ListDevicesOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -303,10 +303,10 @@ async def asyncio(
         page_size (int | Unset):  Default: 100.
         page (int | Unset):  Default: 1.
         order (ListDevicesOrder | Unset):  Default: ListDevicesOrder.DESC.
-        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
-        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (the upper bound, the end of
-            year 9999, is this project's assumption). Example: 1595955770.
+        start_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end
+            of year 9999, are this project's assumption). Example: 1595955770.
+        end_time (int | Unset): Seconds since 1970-01-01T00:00:00Z (both bounds, 0 and the end of
+            year 9999, are this project's assumption). Example: 1595955770.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
