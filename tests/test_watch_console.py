@@ -105,6 +105,31 @@ def test_the_console_feed_reports_what_a_watcher_reports(
     assert [without_time(e) for e in shown] == [without_time(e) for e in seen]
 
 
+def test_a_transfer_by_the_clock_reaches_the_feed_when_it_falls_due(
+    sandbox: SandboxProcess,
+    control: httpx.Client,  # noqa: F811
+) -> None:
+    """With the clock running and nobody acting, the feed wakes when the transfer is due."""
+    control.post("/clock", json={"freeze": False}).raise_for_status()
+    control.post(
+        f"/accounts/{ACCOUNT}/outcomes",
+        json={
+            "target": "1002",
+            "outcomes": [{"outcome": "transfer_after", "seconds": 1, "to": "1003"}],
+        },
+    ).raise_for_status()
+    feed = Feed(sandbox)
+    try:
+        control.post(
+            f"/accounts/{ACCOUNT}/inbound-calls", json={"from": CALLER, "to": "1002"}
+        ).raise_for_status()
+        assert feed.next()["type"] == "started"
+        changed = feed.next()
+    finally:
+        feed.close()
+    assert "transfer" in [change["what"] for change in changed["changes"]]
+
+
 def test_the_watch_feed_takes_only_a_valid_token_in_a_header(sandbox: SandboxProcess) -> None:
     path = f"{sandbox.origin}/console/api/watch"
     assert httpx.get(path, params={"access_token": TOKEN}).status_code == 401

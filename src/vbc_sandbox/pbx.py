@@ -100,16 +100,18 @@ class Pbx:
 
     def catch_up(self, calls: list[Row], now: float, locked: bool = False) -> None:
         """Do what scripted outcomes made due by `now` (a transfer by the clock), each as of
-        its own time, so the call reads as if it had happened then."""
-        if not calls:
-            return
-        if not locked:
-            with self.store.transaction():
-                self.catch_up(calls, now, locked=True)
-            return
+        its own time, so the call reads as if it had happened then (`locked`: the caller
+        holds the write transaction on the calls' account already)."""
         for call in calls:
-            for action in self.store.take_due(call["call_id"], now):
-                self.transfer_due(dict(call), action)
+            if locked:
+                self.do_due(call, now)
+                continue
+            with self.changing(call["account_id"]):
+                self.do_due(call, now)
+
+    def do_due(self, call: Row, now: float) -> None:
+        for action in self.store.take_due(call["call_id"], now):
+            self.transfer_due(dict(call), action)
 
     def transfer_due(self, call: dict[str, Any], action: dict[str, Any]) -> None:
         """A scripted `transfer_after`: the leg, if it is still on the call, passes it on."""
