@@ -134,7 +134,10 @@ def test_a_transfer_by_the_clock(
 def test_a_transfer_by_the_clock_shows_in_the_timeline_as_of_its_time(
     vbc_sandbox: RunningSandbox, vbc_client: Telephony
 ) -> None:
-    start = vbc_sandbox.freeze()
+    vbc_sandbox.freeze()
+    # A time at which a single-precision column would be a minute off (PostgreSQL's REAL
+    # holds 24 bits: 128 s apart here): the transfer is due at 6 s, not at 64 s.
+    start = vbc_sandbox.set_time(1_800_000_064)
     vbc_sandbox.script("1002", outcomes.transfer_after(6, to="1003"))
     vbc_sandbox.script("1003", outcomes.answer_after(4))
     call_id = vbc_sandbox.ring_inbound(CALLER, "1002")["call_id"]
