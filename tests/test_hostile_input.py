@@ -413,3 +413,131 @@ def test_a_duration_option_that_is_not_a_number_of_seconds_is_refused_at_start(
 ) -> None:
     with pytest.raises(RuntimeError, match=f"argument {option}: invalid seconds value"):
         SandboxProcess([f"{option}={value}"]).start()
+
+
+def send_head(target: SandboxProcess, head: bytes) -> bytes:
+    """Send a request head; what the sandbox answered before it closed the connection."""
+    with socket.create_connection(("127.0.0.1", target.port), timeout=30) as sock:
+        try:
+            sock.sendall(head)
+        except OSError:
+            pass  # the sandbox answered and closed: it stopped reading
+        answer = b""
+        try:
+            while part := sock.recv(65536):
+                answer += part
+        except OSError:
+            pass
+    return answer
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [b"X-Big: " + b"a" * (1024 * 1024) + b"\r\n", b"".join(b"X-%d: 1\r\n" % n for n in range(200))],
+    ids=["a 1 MB header line", "200 headers"],
+)
+def test_a_request_head_past_its_bound_gets_a_431_while_others_are_served(
+    target: SandboxProcess, http: httpx.Client, headers: bytes
+) -> None:
+    request = b"GET /sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    answer = send_head(target, request + headers + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"not read" in answer
+    assert http.get(CALLS).status_code == 200
+    # A head of some tens of kilobytes is still read.
+    answer = send_head(target, request + b"X-Big: " + b"a" * 30_000 + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+
+
+def test_a_lockout_and_a_failure_window_from_before_the_clock_was_set_back_end_as_usual(
+    target: SandboxProcess,
+) -> None:
+    token_url = target.origin + "/token"
+    clock_url = target.origin + "/sandbox/clock"
+    admin = {"Authorization": "Bearer vbc-sandbox-admin"}
+    wrong = {
+        "grant_type": "password",
+        "username": "frank@vbc.prod",
+        "password": "guess",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+    }
+    right = {**wrong, "password": "frank-sandbox-password"}
+    three_years = 3 * 365 * 86400
+
+    def set_back() -> None:
+        now = httpx.get(clock_url, headers=admin).json()["now"]
+        assert httpx.post(clock_url, json={"at": now - three_years}, headers=admin).is_success
+
+    try:
+        assert [httpx.post(token_url, data=wrong).status_code for _ in range(3)] == [400] * 3
+        set_back()
+        locked = httpx.post(token_url, data=right)
+        assert locked.status_code == 429 and 1 <= int(locked.headers["Retry-After"]) <= 3
+        httpx.post(clock_url, json={"advance": 3}, headers=admin)
+        assert httpx.post(token_url, data=right).status_code == 200
+        # Failures counted before the clock went back start a window anew.
+        assert [httpx.post(token_url, data=wrong).status_code for _ in range(2)] == [400] * 2
+        set_back()
+        assert [httpx.post(token_url, data=wrong).status_code for _ in range(2)] == [400] * 2
+        assert httpx.post(token_url, data=right).status_code == 200
+    finally:
+        httpx.post(target.origin + "/sandbox/reset", headers=admin)
+
+
+def test_made_up_query_parameters_are_ignored_and_not_logged() -> None:
+    names = "&".join(f"made-up-{n:03}-" + "x" * 50 for n in range(100))
+    with SandboxProcess(STATIC_TOKENS) as fresh:
+        answer = httpx.get(
+            f"{fresh.base_url}{CALLS}?{names}", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert answer.status_code == 200
+    assert "made-up" not in fresh.log
+
+
+def chunked_ring(chunks: list[bytes], trailers: bytes) -> bytes:
+    """The console's inbound call (connexion's routes take no chunked body) as a chunked
+    request."""
+    head = (
+        "POST /console/api/inbound-calls HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks)
+    return head + framed + b"0\r\n" + trailers + b"\r\n"
+
+
+def test_trailers_past_the_head_bound_close_the_connection_while_others_are_served(
+    target: SandboxProcess, http: httpx.Client
+) -> None:
+    body = json.dumps({"from": "15551112222", "to": "1001"}).encode()
+    # One-byte chunks (five bytes of framing each) and a trailer are still read.
+    single_bytes = [body[n : n + 1] for n in range(len(body))]
+    answer = send_head(target, chunked_ring(single_bytes, b"X-Checksum: 1\r\n"))
+    assert answer.startswith(b"HTTP/1.1 201 "), answer[:200]
+    # httptools gathers a trailer line of any length in memory, as it would a header.
+    answer = send_head(target, chunked_ring([body], b"X-Big: " + b"a" * (1024 * 1024) + b"\r\n"))
+    assert answer == b""
+    assert http.get(CALLS).status_code == 200
+
+
+def test_a_connection_answered_before_its_body_came_is_closed_once_idle(
+    target: SandboxProcess,
+) -> None:
+    # A Host the sandbox refuses is answered before the body is read; the rest of the body
+    # then cancelled uvicorn's keep-alive timer, and the connection stayed open for good.
+    with socket.create_connection(("127.0.0.1", target.port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /sandbox/clock HTTP/1.1\r\nHost: rebind.example\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 403 ")
+        sock.sendall(b"1\r\n}\r\n0\r\n\r\n")
+        try:
+            while sock.recv(65536):
+                pass
+        except TimeoutError:
+            pytest.fail("the sandbox kept an idle connection open past its header timeout")

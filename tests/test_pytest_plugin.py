@@ -186,3 +186,21 @@ def test_a_childs_output_is_read_as_it_comes_and_only_its_end_kept() -> None:
     assert child.wait(timeout=30) == 0  # never blocked on a full pipe
     kept = tail.finish()
     assert len(kept) == 64 * 1024 and kept.endswith(f"{16383:063d}\n")
+
+
+def test_the_process_sandboxs_tokens_stay_out_of_the_process_list() -> None:
+    from pathlib import Path
+
+    from vbc_sandbox.pytest_plugin import Sandboxes
+
+    sandboxes = Sandboxes()
+    try:
+        sandbox = sandboxes.get("documented", "process")
+        assert sandbox.process is not None and sandbox.process.process is not None
+        command_line = Path(f"/proc/{sandbox.process.process.pid}/cmdline").read_bytes()
+        for secret in (sandbox.token, sandbox.other_token):
+            assert secret.encode() not in command_line
+        with sandbox.client() as client:  # the token still works, given through the environment
+            assert client.calls.list().first_page() is not None
+    finally:
+        sandboxes.stop()

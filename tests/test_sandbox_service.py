@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import concurrent.futures
+import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from tests.conftest import (
 )
 from tests.test_sandbox_calls import dial, legs_of
 from vbc_sandbox.app import Sandbox
+from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.errors import SandboxError
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.pbx import Pbx
@@ -329,6 +333,76 @@ def test_quota_answers_429_with_retry_after() -> None:
             ).status_code
             == 200
         )
+
+
+THREE_YEARS = 3 * 365 * 86400
+ADMIN = {"Authorization": "Bearer vbc-sandbox-admin"}
+
+
+def set_clock_back(sandbox: SandboxProcess, seconds: float) -> None:
+    clock = sandbox.origin + "/sandbox/clock"
+    now = httpx.get(clock, headers=ADMIN).json()["now"]
+    assert httpx.post(clock, json={"at": now - seconds}, headers=ADMIN).status_code == 200
+
+
+def test_a_quota_window_opened_before_the_clock_was_set_back_starts_anew() -> None:
+    with SandboxProcess([*STATIC_TOKENS, "--rate-limit", "2/min"]) as limited:
+        url = f"{limited.base_url}/cc/accounts/{ACCOUNT}/calls"
+        statuses = [httpx.get(url, headers=bearer(TOKEN)).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        set_clock_back(limited, THREE_YEARS)
+        answers = [httpx.get(url, headers=bearer(TOKEN)) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 429]
+        assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+
+
+def test_a_token_issued_before_the_clock_was_set_back_lives_no_longer_than_its_ttl() -> None:
+    with SandboxProcess(["--token-ttl", "60"]) as short:
+        token = httpx.post(short.origin + "/token", data={**ALICE, **CLIENT}).json()
+        calls = f"{short.base_url}/cc/accounts/{ACCOUNT}/calls"
+        set_clock_back(short, THREE_YEARS)
+        assert httpx.get(calls, headers=bearer(token["access_token"])).status_code == 200
+        httpx.post(short.origin + "/sandbox/clock", json={"advance": 61}, headers=ADMIN)
+        expired = httpx.get(calls, headers=bearer(token["access_token"]))
+        assert expired.status_code == 401 and "expired" in expired.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--port", "70000", "--port must be from 0 to 65535, not 70000"),
+        ("--workers", "100000", "--workers must be from 1 to 128, not 100000"),
+        ("--max-body-bytes", "-1", "--max-body-bytes must be from 1 to"),
+        ("--max-connections", "9" * 30, "--max-connections must be from 1 to 1000000"),
+    ],
+)
+def test_a_count_option_out_of_range_is_refused_in_a_line(
+    option: str, value: str, says: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(says)):
+        settings_from(parser().parse_args([f"{option}={value}"]))
+
+
+@pytest.mark.parametrize(
+    ("seed", "says"),
+    [
+        ("not json", "the file is not JSON: Expecting value at character 0"),
+        ('{"accounts": 5}', "seed.accounts: must be an array, not 5"),
+        ('{"accounts": [], "x": NaN}', "the file holds NaN, which is not a JSON number"),
+    ],
+    ids=["not JSON", "not a seed", "NaN"],
+)
+def test_a_bad_seed_file_is_one_line_and_no_traceback(tmp_path: Path, seed: str, says: str) -> None:
+    seed_file = tmp_path / "seed.json"
+    seed_file.write_text(seed, encoding="utf-8")
+    started = subprocess.run(
+        [sys.executable, "-m", "vbc_sandbox.cli", "--port", "0", "--seed-file", str(seed_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 2
+    assert started.stderr == f"vbc-sandbox: seed file {seed_file}: {says}\n"
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,14 @@ def login(server: Hostile) -> PasswordGrant:
 
 
 def call(call_id: str) -> dict[str, Any]:
-    return {"account_id": 1234, "call_id": call_id, "status": "on-call"}
+    """A call with every field each known form carries (what the spec requires)."""
+    return {
+        "account_id": 1234,
+        "call_id": call_id,
+        "direction": "outbound",
+        "status": "on-call",
+        "start_time": 1764547200,
+    }
 
 
 def page_number(seen: Seen) -> int:
@@ -607,7 +614,8 @@ HOSTILE_TIMES = {
 def test_a_call_with_times_no_calendar_holds_reads_them_as_unknown(
     hostile: Callable[[Callable[[Seen], Answer]], Hostile], moment: str | int
 ) -> None:
-    leg = {"leg_id": "l1", "start_time": moment, "answer_time": moment}
+    leg = {"leg_id": "l1", "call_id": "c1", "direction": "outbound", "status": "on-call"}
+    leg |= {"start_time": moment, "answer_time": moment}
     body = {**call("c1"), "start_time": moment, "end_time": moment, "legs": [leg]}
     server = hostile(lambda _: json_answer(body))
     with client_of(server) as client:

@@ -4,6 +4,7 @@ the control API's own security."""
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -11,14 +12,14 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
-from vbc_sandbox import journal, outcomes
+from vbc_sandbox import journal, outcomes, store
 from vbc_sandbox.app import SandboxApp
 from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
 from vbc_sandbox.settings import Settings, StaticToken
-from vbc_sandbox.store import Store
+from vbc_sandbox.store import MAX_SNAPSHOTS, Store
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import NotFoundError, RateLimitError, Telephony
 
@@ -255,9 +256,9 @@ def test_journal_entries_kept_before_redaction_are_gone_after_an_upgrade(tmp_pat
         engine.execute("DELETE FROM schema_version WHERE version >= 5")
     older.close()
     upgraded = Store(db)
-    assert upgraded.journal({}, limit=10) == []
+    assert upgraded.journal({}, 10, journal.LISTING_TEXT) == []
     assert upgraded.restore("kept-before")  # the snapshot stays, without its journal
-    assert upgraded.journal({}, limit=10) == []
+    assert upgraded.journal({}, 10, journal.LISTING_TEXT) == []
     upgraded.close()
 
 
@@ -395,3 +396,154 @@ def test_bad_control_input_gets_a_clear_400(sandbox: SandboxProcess) -> None:
             b"Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops"
         )
         assert raw.recv(100).startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        (
+            "/accounts/1234/outcomes",
+            b'{"target": "15550001111", "outcomes": [{"outcome": "answer_after", "seconds": NaN}]}',
+            "NaN, which is not a JSON number",
+        ),
+        (
+            "/accounts/1234/outcomes",
+            b'{"target": "15550001111", "outcomes": [{"outcome": "no_answer", "seconds": 1e400}]}',
+            "a number too large to use: 1e400",
+        ),
+        ("/clock", b'{"at": NaN}', "NaN, which is not a JSON number"),
+        ("/clock", b'{"advance": NaN}', "NaN, which is not a JSON number"),
+        ("/clock", b'{"advance": Infinity}', "Infinity, which is not a JSON number"),
+        ("/clock", b'{"at": -Infinity}', "-Infinity, which is not a JSON number"),
+        ("/faults", b'{"operation": "get_call", "fault": "503", "times": NaN}', "NaN"),
+        ("/seed", b'{"accounts": [], "n": -Infinity}', "-Infinity"),
+    ],
+    ids=[
+        "outcome NaN",
+        "outcome 1e400",
+        "clock at NaN",
+        "clock advance NaN",
+        "clock advance Infinity",
+        "clock at -Infinity",
+        "fault times NaN",
+        "seed -Infinity",
+    ],
+)
+def test_a_number_json_cannot_hold_gets_a_400_and_breaks_no_later_request(
+    sandbox: SandboxProcess, path: str, body: bytes, says: str
+) -> None:
+    # Python's JSON parser reads NaN and the infinities; NaN passes every minimum and maximum.
+    answer = httpx.post(
+        sandbox.origin + "/sandbox" + path,
+        content=body,
+        headers={**ADMIN, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert says in answer.json()["message"]
+    dial = {
+        "from": {"destination": "1001", "type": "extension"},
+        "to": {"destination": "15550001111", "type": "pstn"},
+    }
+    calls = f"{sandbox.base_url}/cc/accounts/1234/calls"
+    assert httpx.post(calls, json=dial, headers={"Authorization": f"Bearer {TOKEN}"}).is_success
+    clock = httpx.get(sandbox.origin + "/sandbox/clock", headers=ADMIN)
+    assert clock.status_code == 200 and clock.json()["now"] > 0
+
+
+def test_the_clock_is_not_set_past_the_start_of_year_3000(sandbox: SandboxProcess) -> None:
+    clock = sandbox.origin + "/sandbox/clock"
+    try:
+        answer = httpx.post(clock, json={"at": 32503680000, "advance": 1}, headers=ADMIN)
+        assert answer.status_code == 400 and "year 3000" in answer.json()["message"]
+        assert httpx.get(clock, headers=ADMIN).json()["now"] < 32503680000  # unchanged
+        assert httpx.post(clock, json={"at": 32503680000}, headers=ADMIN).status_code == 200
+    finally:
+        httpx.post(sandbox.origin + "/sandbox/reset", headers=ADMIN)
+
+
+@in_process
+def test_a_fault_for_a_control_operation_is_refused_naming_those_that_take_one(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    # The control API's requests never meet a fault: one queued would count toward the cap.
+    for operation in ("health", "reset", "list_requests"):
+        with pytest.raises(ControlError, match=f"400 no operation '{operation}'.*create_call"):
+            vbc_sandbox.fault(operation, "503")
+    assert vbc_sandbox.call("GET", "/faults")["faults"] == []
+
+
+@in_process
+def test_snapshots_are_dropped_oldest_first_whatever_the_clock_shows(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    first = vbc_sandbox.snapshot()
+    for _ in range(MAX_SNAPSHOTS - 1):
+        vbc_sandbox.snapshot()
+    vbc_sandbox.set_time(978307200)  # 2001: earlier than every snapshot kept
+    newest = vbc_sandbox.snapshot()
+    vbc_sandbox.restore(newest)
+    with pytest.raises(ControlError, match="404"):
+        vbc_sandbox.restore(first)
+
+
+def test_the_journal_keeps_a_bounded_path_and_query(sandbox: SandboxProcess) -> None:
+    httpx.post(sandbox.origin + "/sandbox/reset", headers=ADMIN)
+    # A request head may hold 64 KiB.
+    account = "9" * 30_000
+    httpx.get(
+        f"{sandbox.base_url}/cc/accounts/{account}/calls?q=" + "a" * 30_000,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    (entry,) = httpx.get(sandbox.origin + "/sandbox/requests", headers=ADMIN).json()["requests"]
+    assert entry["query"] == "q=" + "a" * (journal.TEXT_KEPT - 2)
+    assert len(entry["path"]) == len(entry["account_id"]) == journal.TEXT_KEPT
+
+
+@in_process
+def test_a_journal_listing_holds_the_latest_entries_within_its_text_bound(
+    vbc_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = {"Authorization": f"Bearer {vbc_sandbox.token}"}
+    for n in range(5):
+        vbc_sandbox.control.get(f"{API_BASE_PATH}/cc/accounts/1234/calls?q{n}=" + "a" * 1000)
+        vbc_sandbox.control.get(f"{API_BASE_PATH}/cc/accounts/1234/calls", headers=token)
+    every = vbc_sandbox.requests()
+    assert len(every) == 10
+    texts = [len(json.dumps(e["body"])) + len(e["path"]) + len(e["query"]) for e in every]
+    monkeypatch.setattr(journal, "LISTING_TEXT", sum(texts[-3:]))
+    assert vbc_sandbox.requests() == every[-3:]
+
+
+@in_process
+def test_a_body_holding_nan_is_noted_unread_and_the_journal_listing_stays_json(
+    vbc_sandbox: RunningSandbox,
+) -> None:
+    vbc_sandbox.control.post(
+        f"{API_BASE_PATH}/cc/accounts/1234/calls",
+        content=b'{"to": {"destination": NaN}, "from": {"destination": -Infinity}}',
+        headers={
+            "Authorization": f"Bearer {vbc_sandbox.token}",
+            "Content-Type": "application/json",
+        },
+    )
+    listing = vbc_sandbox.control.get("/sandbox/requests").text
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    body = json.loads(listing, parse_constant=refuse)["requests"][0]["body"]
+    assert body.startswith("[not shown:") and "cannot be read" in body
+
+
+@in_process
+def test_seeds_add_no_more_than_the_directory_holds(
+    vbc_sandbox: RunningSandbox, vbc_client: Telephony, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "MAX_DIRECTORY_ROWS", 20)
+    users = [{"username": f"u{n}", "password": "p", "extension": f"7{n:03}"} for n in range(30)]
+    with pytest.raises(ControlError, match="400 at most"):
+        vbc_sandbox.load_seed({"accounts": [{"account_id": "1234", "name": "x", "users": users}]})
+    with pytest.raises(NotFoundError):  # nothing of the refused seed was added
+        vbc_client.calls.dial(CUSTOMER, from_="7000")
+    vbc_sandbox.load_seed({"accounts": [{"account_id": "1234", "name": "x", "users": users[:5]}]})
+    assert vbc_client.calls.dial(CUSTOMER, from_="7000")

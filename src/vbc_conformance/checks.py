@@ -109,7 +109,9 @@ def walk(url: str, page: Any) -> str | None:
         found = consistency.items_of(page)
         fields = ("current_page", "pages", "first_page_uri", "next_page_uri")
         counters = SimpleNamespace(**{field: page.get(field) for field in fields})
-        next_url = pager.next_url(counters, url, len(found[1]) if found else 0)
+        key, items = found or ("", [])
+        keys = [str(item.get(key)) if isinstance(item, dict) else repr(item) for item in items]
+        next_url = pager.next_url(counters, url, keys)
         if next_url is None:
             return None
         page, url = read(next_url), next_url

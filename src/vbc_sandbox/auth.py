@@ -20,6 +20,13 @@ from vbc_spec import USERNAME_SUFFIX
 CLIENT_FACTOR = 4
 
 
+def in_window(now: float, window_start: float, seconds: float) -> bool:
+    """Whether `now` falls in the window of `seconds` from `window_start`. A window that
+    starts after now was opened before the sandbox's clock was set back: it is over, or its
+    end would be further away than a window is long."""
+    return 0 <= now - window_start < seconds
+
+
 class Authority:
     """Issues and checks tokens; every worker sees the same tokens through the store."""
 
@@ -50,9 +57,17 @@ class Authority:
         row = self.store.token(key, "access")
         if row is None:
             raise Unauthorized("Invalid Credentials: the access token is not known")
-        if row["expires_at"] is not None and row["expires_at"] <= self.clock.now():
-            raise Unauthorized("Invalid Credentials: the access token has expired")
-        return str(row["account_id"]), row["expires_at"]
+        expires_at: float | None = row["expires_at"]
+        if expires_at is not None:
+            now = self.clock.now()
+            if expires_at <= now:
+                raise Unauthorized("Invalid Credentials: the access token has expired")
+            if expires_at - now > self.settings.token_ttl:
+                # Issued before the clock was set back: it lives no longer from now.
+                expires_at = now + self.settings.token_ttl
+                with self.store.transaction():
+                    self.store.set_token_expiry(key, expires_at)
+        return str(row["account_id"]), expires_at
 
     def charge_quota(self, key: str) -> None:
         """Count a request against the quota of the token with this digest."""
@@ -62,7 +77,7 @@ class Authority:
         now = self.clock.now()
         with self.store.transaction():
             row = self.store.quota(key)
-            if row is None or now - row["window_start"] >= limit.seconds:
+            if row is None or not in_window(now, row["window_start"], limit.seconds):
                 self.store.start_quota(key, now)
                 return
             if row["used"] >= limit.requests:
@@ -108,7 +123,13 @@ class Authority:
         row = self.store.login_failures(key)
         now = self.clock.now()
         if row is not None and row["locked_until"] and row["locked_until"] > now:
-            wait = math.ceil(row["locked_until"] - now)
+            locked_until = row["locked_until"]
+            if locked_until - now > self.settings.lockout:
+                # Locked before the clock was set back: a lockout lasts no longer from now.
+                locked_until = now + self.settings.lockout
+                with self.store.transaction():
+                    self.store.set_login_failures(key, now, 0, locked_until)
+            wait = math.ceil(locked_until - now)
             raise OAuthError(
                 "temporarily_unavailable",
                 f"Too many failed logins: try again in {wait} s",
@@ -123,7 +144,7 @@ class Authority:
             self.store.forget_old_failures(now - settings.login_window, now)
             for key in keys:
                 row = self.store.login_failures(key)
-                if row is None or now - row["window_start"] >= settings.login_window:
+                if row is None or not in_window(now, row["window_start"], settings.login_window):
                     start, failures = now, 1
                 else:
                     start, failures = row["window_start"], row["failures"] + 1

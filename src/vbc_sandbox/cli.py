@@ -16,19 +16,25 @@ from typing import Any
 import attrs
 import uvicorn
 import uvicorn.config
+from jsonschema import Draft4Validator
 
+import vbc_spec as spec
 from vbc_sandbox.app import SandboxApp, create_app
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.engines import is_postgres, shown
 from vbc_sandbox.errors import SandboxError
 from vbc_sandbox.hosts import host_name, is_loopback
+from vbc_sandbox.limits import read_json
+from vbc_sandbox.messages import explain
 from vbc_sandbox.pbx import MAGIC_NUMBERS
+from vbc_sandbox.routes import CONTROL_SPEC
 from vbc_sandbox.settings import (
     CONTROL_TOKEN_VARIABLE,
     DB_VARIABLE,
     DEFAULT_SEED,
     LOOPBACK_CONTROL_TOKEN,
     MAX_BODY_BYTES,
+    TOKENS_VARIABLE,
     RateLimit,
     Settings,
     StaticToken,
@@ -103,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="TOKEN[:ACCOUNT_ID]",
-        help="register a static bearer token for an account (default account 1234); repeatable",
+        help="register a static bearer token for an account (default account 1234); repeatable;"
+        f" ${TOKENS_VARIABLE} adds more, space-separated, kept out of the process list",
     )
     p.add_argument(
         "--seed-file", type=Path, default=DEFAULT_SEED, help="accounts, users and devices (JSON)"
@@ -202,17 +209,48 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Each count option (durations are `seconds`): its smallest value, its largest.
+COUNT_OPTIONS: dict[str, tuple[int, int]] = {
+    "port": (0, 65535),
+    "workers": (1, 128),
+    "max_body_bytes": (1, 2**30),
+    "login_failures": (1, 1_000_000),
+    "max_connections": (1, 1_000_000),
+}
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    """Each count option within its range."""
+    for name, (least, most) in COUNT_OPTIONS.items():
+        value = getattr(args, name)
+        if not least <= value <= most:
+            raise ValueError(
+                f"--{name.replace('_', '-')} must be from {least} to {most}, not {value}"
+            )
+
+
+def check_seed_file(path: Path) -> None:
+    """The seed file in the form POST /sandbox/seed takes, said in a line if it is not."""
+    try:
+        seed = read_json(path.read_text(encoding="utf-8"), "the file")
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"seed file {path}: {error}") from None
+    schema = spec.load(CONTROL_SPEC)["components"]["schemas"]["Seed"]
+    problem = next(iter(Draft4Validator(schema).iter_errors(seed)), None)
+    if problem is not None:
+        raise ValueError(f"seed file {path}: {explain(problem, 'seed')}")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
-    if args.workers < 1:
-        raise ValueError("--workers must be at least 1")
+    check_numbers(args)
     # Durations are numbers of seconds from 0 up (`seconds`); these two must pass some.
     if args.token_ttl <= 0 or args.header_timeout <= 0:
         raise ValueError("--token-ttl and --header-timeout must be > 0")
-    if min(args.max_body_bytes, args.login_failures, args.max_connections) < 1:
-        raise ValueError("--max-body-bytes, --login-failures and --max-connections must be >= 1")
     if not args.seed_file.is_file():
         raise ValueError(f"seed file {args.seed_file} does not exist")
-    static_tokens = tuple(StaticToken.parse(text) for text in args.token)
+    check_seed_file(args.seed_file)
+    given = [*args.token, *os.environ.get(TOKENS_VARIABLE, "").split()]
+    static_tokens = tuple(StaticToken.parse(text) for text in given)
     allowed_hosts = tuple(host_name(name) for name in args.allowed_host)
     if not all(HOST_NAME.fullmatch(name) for name in allowed_hosts):
         raise ValueError("--allowed-host takes a host name or an IP address, such as sandbox")

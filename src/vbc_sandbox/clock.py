@@ -7,7 +7,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from vbc_sandbox.errors import BadRequest
 from vbc_sandbox.store import Row, Store
+
+#: The latest time the clock may show: the start of year 3000 (control.yaml's bound on `at`),
+#: so every time derived from it (ringing, expiry, linger) still renders as a date.
+LATEST = 32503680000.0
 
 
 class Clock:
@@ -48,6 +53,8 @@ class Clock:
             if at is not None:
                 shown = at
             shown += advance
+            if shown > LATEST:
+                raise BadRequest("the clock cannot pass the start of year 3000 (32503680000)")
             frozen = frozen if freeze is None else freeze
             self.store.set_clock(shown - real, shown if frozen else None)
         return self.state()

@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 
 from connexion import context, request
 
-from vbc_sandbox.errors import NotFound
+from vbc_sandbox.errors import BadRequest, NotFound
 from vbc_sandbox.paging import PageQuery
+from vbc_sandbox.store import MAX_DIRECTORY_ROWS
 from vbc_sandbox.timeline import timeline
 
 if TYPE_CHECKING:
@@ -138,7 +139,10 @@ async def reset() -> Reply:
 
 
 async def load_seed(body: dict[str, Any]) -> Reply:
-    sandbox().store.add_seed(body)
+    if not sandbox().store.add_seed(body):
+        raise BadRequest(
+            f"at most {MAX_DIRECTORY_ROWS} clients, accounts, users or devices may be seeded"
+        )
     return None, 204, {}
 
 

@@ -36,7 +36,7 @@ import pytest
 from vbc_sandbox.dialects import DIALECTS
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.routes import CONTROL_BASE_PATH
-from vbc_sandbox.settings import CONTROL_TOKEN_VARIABLE, Settings, StaticToken
+from vbc_sandbox.settings import CONTROL_TOKEN_VARIABLE, TOKENS_VARIABLE, Settings, StaticToken
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import AsyncTelephony, PasswordGrant, Telephony
 
@@ -250,9 +250,9 @@ class Sandboxes:
 
     def process(self, dialect: str) -> RunningSandbox:
         token, other, admin = self.secrets()
-        tokens = [f"--token={token}:{ACCOUNT}", f"--token={other}:{OTHER_ACCOUNT}"]
+        tokens = f"{token}:{ACCOUNT} {other}:{OTHER_ACCOUNT}"
         process = SandboxProcess(
-            [*tokens, "--dialect", dialect], env={CONTROL_TOKEN_VARIABLE: admin}
+            ["--dialect", dialect], env={CONTROL_TOKEN_VARIABLE: admin, TOKENS_VARIABLE: tokens}
         ).start()
         control = httpx.Client(
             base_url=process.origin, headers={"Authorization": f"Bearer {admin}"}, timeout=30

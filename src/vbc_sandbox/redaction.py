@@ -9,13 +9,13 @@ name says so (password, secret, token, auth, ...) or its value looks like a cred
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from vbc_sandbox import media_types, routes
+from vbc_sandbox.limits import read_json
 
 REDACTED = "[redacted]"
 #: Bytes of a body kept: a longer one is noted by its size (every documented body is well
@@ -89,7 +89,8 @@ def shown_body(kept: bytes, size: int, content_type: str | None, path: str) -> A
         return f"[not shown: {size} bytes of {what}, more than the journal keeps]"
     try:
         if essence is not None and media_types.is_json(essence):
-            parsed: Any = json.loads(kept)
+            # As the API reads it: NaN or an infinity would make the listing invalid JSON.
+            parsed: Any = read_json(kept.decode("utf-8"))
         elif essence == media_types.FORM:
             parsed = dict(parse_qsl(kept.decode("utf-8", "replace"), keep_blank_values=True))
         else:

@@ -23,6 +23,8 @@ class Route:
     pattern: re.Pattern[str]
     methods: dict[str, str]
     """HTTP method (upper case) -> operationId."""
+    control: bool = False
+    """An operation of the control API (which the test kit's faults and journal pass by)."""
 
 
 @attrs.frozen
@@ -47,8 +49,16 @@ def routes() -> tuple[Route, ...]:
                 for method, operation in item.items()
                 if method in HTTP_METHODS
             }
-            found.append(Route(re.compile(pattern), methods))
+            found.append(Route(re.compile(pattern), methods, base == CONTROL_BASE_PATH))
     return tuple(found)
+
+
+@functools.cache
+def api_operations() -> tuple[str, ...]:
+    """The operations of the Telephony and token APIs, sorted: those a fault can go to."""
+    return tuple(
+        sorted({name for route in routes() if not route.control for name in route.methods.values()})
+    )
 
 
 def match(method: str, path: str) -> Match | None:

@@ -12,6 +12,9 @@ DEFAULT_SEED = Path(__file__).with_name("seed.json")
 MAX_BODY_BYTES = 64 * 1024
 #: The control API's token, kept off the command line (where `ps` would show it).
 CONTROL_TOKEN_VARIABLE = "VBC_SANDBOX_ADMIN_TOKEN"  # noqa: S105 (a variable name)
+#: Static tokens given through the environment (space-separated TOKEN[:ACCOUNT_ID]): unlike
+#: --token, they do not show in the process list.
+TOKENS_VARIABLE = "VBC_SANDBOX_TOKENS"
 #: The --db default, so a PostgreSQL password stays off the command line too.
 DB_VARIABLE = "VBC_SANDBOX_DB"
 #: The control API's bearer token when the sandbox listens on loopback and none is given.

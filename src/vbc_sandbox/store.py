@@ -124,7 +124,10 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
         ),
     ),
     (6, "account_changes", lambda engine: engine.create(ACCOUNT_CHANGES)),
-    (7, "actions due by the clock", lambda engine: add_due_actions(engine)),
+    # Snapshots are dropped oldest first by when they were taken in fact: the sandbox's
+    # clock can be set back (SQLite's rowid; PostgreSQL needs one).
+    (7, "snapshots in insertion order", lambda engine: engine.add_insertion_order("snapshots")),
+    (8, "actions due by the clock", lambda engine: add_due_actions(engine)),
 )
 
 #: What a call and a leg are rendered from, first in every read of them and in this order:
@@ -143,6 +146,13 @@ TEST_KIT_STATE = ("clock", "outcomes", "faults", "journal")
 DIRECTORY = ("clients", "accounts", "users", "devices")
 #: Snapshots are kept this many at most, the oldest dropped first.
 MAX_SNAPSHOTS = 50
+#: Rows each of the DIRECTORY tables may hold once seeds are added, so a runaway script
+#: cannot fill the store (and every snapshot with it).
+MAX_DIRECTORY_ROWS = 10_000
+
+
+class TooManyRows(Exception):
+    pass
 
 
 def add_due_actions(engine: Engine) -> None:
@@ -277,10 +287,19 @@ class Store:
         with self.transaction() as db:
             self.add_directory(db, self.seed)
 
-    def add_seed(self, seed: dict[str, Any]) -> None:
-        """Add (or replace) accounts, users, devices and clients until the next reset."""
-        with self.transaction() as db:
-            self.add_directory(db, seed, replace=True)
+    def add_seed(self, seed: dict[str, Any]) -> bool:
+        """Add (or replace) accounts, users, devices and clients until the next reset; False
+        (and nothing added) if a table of them would then hold more than MAX_DIRECTORY_ROWS."""
+        try:
+            with self.transaction() as db:
+                self.add_directory(db, seed, replace=True)
+                for table in DIRECTORY:
+                    row = db.execute(f"SELECT count(*) AS n FROM {table}").fetchone()  # noqa: S608
+                    if row["n"] > MAX_DIRECTORY_ROWS:
+                        raise TooManyRows()  # rolls the seed back
+        except TooManyRows:
+            return False
+        return True
 
     @staticmethod
     def directory_changed(db: Engine) -> None:
@@ -338,12 +357,13 @@ class Store:
             for table in self.snapshot_tables():
                 rows = [list(row) for row in db.execute(f"SELECT * FROM {table}")]  # noqa: S608
                 db.execute(
-                    "INSERT INTO snapshots VALUES (?, ?, ?, ?)",
+                    "INSERT INTO snapshots (snapshot_id, taken_at, tbl, rows) VALUES (?, ?, ?, ?)",
                     (snapshot_id, now, table, json.dumps(rows)),
                 )
             db.execute(
-                "DELETE FROM snapshots WHERE snapshot_id NOT IN (SELECT snapshot_id FROM"
-                " snapshots GROUP BY snapshot_id ORDER BY max(taken_at) DESC LIMIT ?)",
+                "DELETE FROM snapshots WHERE snapshot_id NOT IN (SELECT snapshot_id FROM"  # noqa: S608
+                f" snapshots GROUP BY snapshot_id ORDER BY max({db.insertion_order}) DESC"
+                " LIMIT ?)",
                 (MAX_SNAPSHOTS,),
             )
 
@@ -725,6 +745,11 @@ class Store:
     def token(self, token_digest: str, kind: str) -> Row | None:
         return self.one("SELECT * FROM tokens WHERE digest = ? AND kind = ?", token_digest, kind)
 
+    def set_token_expiry(self, token_digest: str, expires_at: float) -> None:
+        self.db.execute(
+            "UPDATE tokens SET expires_at = ? WHERE digest = ?", (expires_at, token_digest)
+        )
+
     def mark_token_used(self, token_digest: str) -> None:
         self.db.execute("UPDATE tokens SET used = 1 WHERE digest = ?", (token_digest,))
 
@@ -834,18 +859,22 @@ class Store:
             "DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - ?", (keep,)
         )
 
-    def journal(self, filters: dict[str, str | None], limit: int) -> list[Row]:
-        """The most recent `limit` entries matching every filter given, oldest first."""
+    def journal(self, filters: dict[str, str | None], limit: int, most_text: int) -> list[Row]:
+        """The most recent `limit` entries matching every filter given, oldest first, as
+        many of them as hold `most_text` characters of body, path and query at most."""
         where, args = ["1 = 1"], []
         for column in ("account_id", "operation", "call_id"):
             if filters.get(column) is not None:
                 where.append(f"{column} = ?")
                 args.append(filters[column])
         return self.all(
-            f"SELECT * FROM (SELECT * FROM journal WHERE {' AND '.join(where)}"  # noqa: S608
-            " ORDER BY seq DESC LIMIT ?) AS latest ORDER BY seq",
+            "SELECT * FROM (SELECT *, sum(length(coalesce(body, '')) + length(path)"  # noqa: S608
+            " + length(query)) OVER (ORDER BY seq DESC) AS text_so_far FROM journal"
+            f" WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?) AS latest"
+            " WHERE text_so_far <= ? ORDER BY seq",
             *args,
             limit,
+            most_text,
         )
 
     # ----------------------------------------------------------------- what happened to calls
