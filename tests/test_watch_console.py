@@ -64,6 +64,17 @@ class Feed:
         self.http.close()
 
 
+def receptionist(admin: httpx.Client, seconds: float) -> None:
+    """1002 answers, then passes the call on to 1003 `seconds` later."""
+    admin.post(
+        f"/accounts/{ACCOUNT}/outcomes",
+        json={
+            "target": "1002",
+            "outcomes": [{"outcome": "transfer_after", "seconds": seconds, "to": "1003"}],
+        },
+    ).raise_for_status()
+
+
 def without_time(event: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in event.items() if key != "at"}
 
@@ -72,13 +83,7 @@ def test_the_console_feed_reports_what_a_watcher_reports(
     sandbox: SandboxProcess,
     control: httpx.Client,  # noqa: F811 (the fixture imported above)
 ) -> None:
-    control.post(
-        f"/accounts/{ACCOUNT}/outcomes",
-        json={
-            "target": "1002",
-            "outcomes": [{"outcome": "transfer_after", "seconds": 6, "to": "1003"}],
-        },
-    ).raise_for_status()
+    receptionist(control, 6)
     feed = Feed(sandbox)
     try:
         with Telephony(account_id=ACCOUNT, token=TOKEN, base_url=sandbox.base_url) as client:
@@ -111,13 +116,7 @@ def test_a_transfer_by_the_clock_reaches_the_feed_when_it_falls_due(
 ) -> None:
     """With the clock running and nobody acting, the feed wakes when the transfer is due."""
     control.post("/clock", json={"freeze": False}).raise_for_status()
-    control.post(
-        f"/accounts/{ACCOUNT}/outcomes",
-        json={
-            "target": "1002",
-            "outcomes": [{"outcome": "transfer_after", "seconds": 1, "to": "1003"}],
-        },
-    ).raise_for_status()
+    receptionist(control, 1)
     feed = Feed(sandbox)
     try:
         control.post(
