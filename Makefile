@@ -35,7 +35,8 @@ help:
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite (the sandbox's"
 	@echo "                      tests on SQLite, then again on a throwaway PostgreSQL)"
-	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx, test kit)"
+	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx,"
+	@echo "                      calls.watch() vs calls.list(), test kit)"
 	@echo "make bench-deps       install wrk and PostgreSQL, which make bench needs (as root)"
 	@echo "make lock             rewrite constraints.txt: the versions CI installs"
 
@@ -113,7 +114,7 @@ docs: install
 # The sandbox's own tests run twice: on SQLite with everything else, then on PostgreSQL.
 SANDBOX_TESTS := tests/test_sandbox_calls.py tests/test_sandbox_service.py tests/test_test_kit.py \
 	tests/test_live_dialects_sandbox.py tests/test_hostile_input.py tests/test_fast_path.py \
-	tests/test_console_feed.py
+	tests/test_console_feed.py tests/test_watch_sandbox.py
 
 test: lint check-generated portability spec-gate browser-deps server-deps
 	pytest
@@ -132,6 +133,7 @@ bench: install
 	python bench/bench_sandbox.py
 	python bench/bench_shared_sandbox.py
 	python bench/bench_sdk.py
+	python bench/bench_watch.py
 	python bench/bench_test_kit.py
 
 # constraints.txt anew: the newest versions pyproject.toml's ranges allow, installed in a

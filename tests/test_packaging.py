@@ -44,6 +44,7 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: 
         # The sandbox's pages, the conformance report's template, and the pytest plugin.
         "vbc_sandbox/console/index.html",
         "vbc_sandbox/console/console.js",
+        "vbc_sandbox/console/watch.js",
         "vbc_sandbox/docs/index.html",
         "vbc_sandbox/docs/docs.js",
         "vbc_conformance/report.html.jinja",

@@ -25,8 +25,10 @@ PAGES = {
     "/console": {"GET", "HEAD"},
     "/console/": {"GET", "HEAD"},
     "/console/console.js": {"GET", "HEAD"},
+    "/console/watch.js": {"GET", "HEAD"},
     "/console/api/state": {"GET", "HEAD"},
     "/console/api/events": {"GET", "HEAD"},
+    "/console/api/watch": {"GET", "HEAD"},
     "/console/api/inbound-calls": {"POST"},
 }
 #: Request targets sent as they are (no client tidies them first).

@@ -305,6 +305,9 @@ class PostgresEngine(Engine):
         super().create(postgres_types(script))
 
     def add_column(self, table: str, column: str, kind: str) -> None:
+        # As create() does: PostgreSQL's REAL is single precision, 128 s apart at today's
+        # epoch seconds.
+        kind = postgres_types(kind)
         self.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
 
     def add_insertion_order(self, table: str) -> None:

@@ -43,7 +43,7 @@ SEND_TIMEOUT = 10.0
 
 #: What the console draws of an account, and the time (sandbox clock) at which that
 #: changes by itself; math.inf: not before someone acts.
-Drawing = Callable[["Sandbox", str], tuple[dict[str, Any], float]]
+Drawing = Callable[["Sandbox", str], tuple[Any, float]]
 
 
 class TooManyFeeds(SandboxError):

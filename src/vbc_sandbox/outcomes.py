@@ -28,6 +28,7 @@ OUTCOMES = (
     "fail",
     "transfer_fails",
     "device_offline",
+    "transfer_after",
 )
 
 
@@ -66,6 +67,13 @@ def device_offline() -> dict[str, Any]:
     return {"outcome": "device_offline"}
 
 
+def transfer_after(seconds: float, to: str) -> dict[str, Any]:
+    """Answer as usual, then `seconds` after answering pass the call on to `to` (an
+    extension, a VH id or a number) by a blind transfer: this party's leg leaves and a leg
+    to `to` rings, as `to`'s own script or number says. A receptionist, by the clock."""
+    return {"outcome": "transfer_after", "seconds": seconds, "to": to}
+
+
 @attrs.frozen
 class Timing:
     """When a leg answers, or how it ends, if it starts ringing at some moment."""
@@ -76,6 +84,9 @@ class Timing:
     outcome_at: float | None = None
     hangup_at: float | None = None
     """When the far end hangs up, ending the call."""
+    transfer_at: float | None = None
+    """When this party passes the call on to `transfer_to`."""
+    transfer_to: str | None = None
     reason: str | None = None
     """Why, in words, for the call's timeline."""
 
@@ -94,23 +105,36 @@ def timing(entry: Row, starts: float, ring_delay: float) -> Timing:
         return Timing(
             answered, hangup_at=answered + seconds, reason="scripted: the far end hung up"
         )
+    if name == "transfer_after":
+        answered, to = starts + ring_delay, entry["destination"]
+        return Timing(
+            answered,
+            transfer_at=answered + seconds,
+            transfer_to=to,
+            reason=f"scripted: answers, then transfers to {to} after {seconds:g} s",
+        )
     if name == "device_offline":
         return Timing(None, "unanswered", starts, reason="scripted: device offline, SIP 480")
     status = entry["status"] or 503
     return Timing(None, "failed", starts, reason=f"scripted: failed, SIP {status}")
 
 
-def validated(entries: list[dict[str, Any]]) -> list[tuple[str, float | None, int | None]]:
-    """(outcome, seconds, status) rows for entries the control API's schema let through;
-    what a schema cannot say is checked here."""
+QueuedRow = tuple[str, float | None, int | None, str | None]
+
+
+def validated(entries: list[dict[str, Any]]) -> list[QueuedRow]:
+    """(outcome, seconds, status, destination) rows for entries the control API's schema let
+    through; what a schema cannot say is checked here."""
     rows = []
     for entry in entries:
         name, seconds, status = entry["outcome"], entry.get("seconds"), entry.get("status")
-        if name in ("answer_after", "far_end_hangup_after") and seconds is None:
+        if name in ("answer_after", "far_end_hangup_after", "transfer_after") and seconds is None:
             raise BadRequest(f"outcome {name} needs seconds")
+        if (name == "transfer_after") != ("to" in entry):
+            raise BadRequest("outcome transfer_after needs 'to', and only it takes one")
         if name == "no_answer" and seconds is None:
             seconds = NO_ANSWER_AFTER
-        rows.append((name, seconds, status))
+        rows.append((name, seconds, status, entry.get("to")))
     return rows
 
 
@@ -131,6 +155,7 @@ class Scripts:
                 "outcome": row["outcome"],
                 **({"seconds": row["seconds"]} if row["seconds"] is not None else {}),
                 **({"status": row["status"]} if row["status"] is not None else {}),
+                **({"to": row["destination"]} if row["destination"] is not None else {}),
             }
             for row in self.store.queued_outcomes(account_id)
         ]

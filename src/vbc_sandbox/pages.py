@@ -13,6 +13,7 @@ site may frame it; an error is a 4xx in the documented `{code, message}` body.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,11 +36,12 @@ from swagger_ui_bundle import swagger_ui_path
 
 from vbc_sandbox.dialects import status_of
 from vbc_sandbox.errors import BadRequest, SandboxError, documented_body, error_answer
-from vbc_sandbox.feeds import Feed
+from vbc_sandbox.feeds import Drawing, Feed
 from vbc_sandbox.limits import read_json
 from vbc_sandbox.pbx import PSTN_NUMBER
-from vbc_sandbox.store import digest
+from vbc_sandbox.store import Row, digest
 from vbc_spec import API_BASE_PATH
+from vbc_telephony._watching import Follower
 
 if TYPE_CHECKING:
     from vbc_sandbox.app import Sandbox
@@ -113,12 +115,13 @@ def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
     answers or ends, a call's linger ends), math.inf if not before someone acts."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
+    pbx.catch_up(sandbox.store.due_calls(now), now)  # a transfer by the clock, say
     calls = []
     changes = []
     for call in sandbox.store.active_calls_now(account, now):
         legs = pbx.live_legs(call["call_id"])
         statuses = [pbx.leg_status(leg, now) for leg in legs]
-        changes += [call["ends_at"], *(leg[at] for leg in legs for at in CHANGING)]
+        changes += changing(call, legs)
         calls.append(
             {
                 "call_id": call["call_id"],
@@ -142,7 +145,36 @@ def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
             }
         )
     drawn = {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
-    return drawn, min((at for at in changes if at is not None and at > now), default=math.inf)
+    return drawn, soonest(changes, now)
+
+
+def changing(call: Row, legs: list[Row]) -> list[float | None]:
+    """When what a call shows changes by itself: it ends (a linger, a hang-up to come), a
+    scripted action falls due (a transfer by the clock), a leg answers or ends."""
+    return [call["ends_at"], call["due_at"], *(leg[at] for leg in legs for at in CHANGING)]
+
+
+def soonest(changes: list[float | None], now: float) -> float:
+    return min((at for at in changes if at is not None and at > now), default=math.inf)
+
+
+def watching(follower: Follower) -> Drawing:
+    """A watch feed's drawing: the events since its last look, as `calls.watch()` reports
+    them (the SDK's own diff, on the account's calls as the API shows them, seen whole)."""
+
+    def draw(sandbox: Sandbox, account: str) -> tuple[list[dict[str, Any]], float]:
+        now = sandbox.clock.now()
+        pbx = sandbox.pbx
+        pbx.catch_up(sandbox.store.due_calls(now), now)
+        calls, changes = [], []
+        for call in sandbox.store.active_calls_now(account, now):
+            legs = pbx.live_legs(call["call_id"])
+            calls.append(pbx.call_json(call, legs, now))
+            changes += changing(call, legs)
+        events = follower.whole(calls, datetime.now(UTC))
+        return [event.to_dict() for event in events], soonest(changes, now)
+
+    return draw
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -190,6 +222,18 @@ async def events(request: Request) -> Response:
     return Feed(sandbox, key, account, drawing)
 
 
+async def watch_events(request: Request) -> Response:
+    """Each call's events as `calls.watch()` reports them: a list of them per server-sent
+    event, the first with every call in progress (a feed like /events: capped per token,
+    ended with its token)."""
+    sandbox, account = account_of(request)
+    if request.method == "HEAD":
+        return Response(media_type=Feed.media_type, headers={"Cache-Control": "no-store"})
+    key = digest(bearer(request))
+    sandbox.feeds.admit(key)
+    return Feed(sandbox, key, account, watching(Follower(account, None)))
+
+
 async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
     """Starlette's own refusals (no such file, a method a page does not take)."""
     assert isinstance(error, HTTPException)
@@ -230,6 +274,7 @@ PAGES = Starlette(
             routes=[
                 Route("/state", state),
                 Route("/events", events),
+                Route("/watch", watch_events),
                 Route("/inbound-calls", inbound, methods=["POST"]),
             ],
         ),

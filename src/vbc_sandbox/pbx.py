@@ -85,11 +85,50 @@ class Pbx:
         statuses = [self.leg_status(leg, now) for leg in legs]
         return self.dialect.call(call, legs, statuses, now)
 
-    def active_call(self, account_id: str, call_id: str, now: float) -> Row:
+    def active_call(
+        self, account_id: str, call_id: str, now: float, *, locked: bool = False
+    ) -> Row:
+        """The call, once what its scripted outcomes made due by `now` has happened (`locked`:
+        the caller holds the write transaction already)."""
         call = self.store.active_call(account_id, call_id, now)
+        if call is not None and call["due_at"] is not None and call["due_at"] <= now:
+            self.catch_up([call], now, locked)
+            call = self.store.active_call(account_id, call_id, now)
         if call is None:
             raise NotFound()
         return call
+
+    def catch_up(self, calls: list[Row], now: float, locked: bool = False) -> None:
+        """Do what scripted outcomes made due by `now` (a transfer by the clock), each as of
+        its own time, so the call reads as if it had happened then (`locked`: the caller
+        holds the write transaction on the calls' account already)."""
+        for call in calls:
+            if locked:
+                self.do_due(call, now)
+                continue
+            with self.changing(call["account_id"]):
+                self.do_due(call, now)
+
+    def do_due(self, call: Row, now: float) -> None:
+        for action in self.store.take_due(call["call_id"], now):
+            self.transfer_due(dict(call), action)
+
+    def transfer_due(self, call: dict[str, Any], action: dict[str, Any]) -> None:
+        """A scripted `transfer_after`: the leg, if it is still on the call, passes it on."""
+        at = float(action["at"])
+        leg = self.store.live_leg(call["call_id"], action["leg_id"])
+        if leg is None or self.leg_status(leg, at) != "on-call":
+            return
+        target = self.party_named(call["account_id"], str(action["to"]))
+        self.transfer(call, leg, leg["from_number"], target, at)
+
+    def party_named(self, account_id: str, name: str) -> Party:
+        """A transfer target a script names: an extension, a device's VH id, or a number."""
+        if self.store.party_exists(account_id, name):
+            return Party(name, "extension", name)
+        if self.store.device_extension(account_id, name) is not None:
+            return self.resolve(account_id, {"destination": name, "type": "device"})
+        return self.resolve(account_id, {"destination": name, "type": "pstn"})
 
     def live_legs(self, call_id: str) -> list[Row]:
         return self.store.live_legs(call_id)
@@ -126,6 +165,7 @@ class Pbx:
         """One page of active calls, as of a snapshot: calls placed after the first page was
         read carry a higher sequence number and stay out, so paging neither repeats nor skips."""
         now = self.clock.now()
+        self.catch_up(self.store.due_calls(now), now)
         self.store.end_lingering(now)
         if as_of is None:
             as_of = self.store.newest_call_seq()
@@ -224,6 +264,11 @@ class Pbx:
             ends = timed.hangup_at
         if ends is not None:
             self.store.end_call_by(call["call_id"], ends, timed.reason)
+        if timed.transfer_at is not None:
+            self.store.schedule(
+                call["call_id"],
+                {"at": timed.transfer_at, "leg_id": leg["leg_id"], "to": timed.transfer_to},
+            )
         return leg
 
     def event(
@@ -279,7 +324,12 @@ class Pbx:
             call = self.insert_call(account_id, "inbound", caller, callee.number, now)
             self.event(call["call_id"], now, "placed", f"inbound {caller} -> {callee.number}")
             self.add_leg(call, "inbound", caller, Party(caller, "pstn", caller), now, Timing(now))
-            self.add_leg(call, "inbound", caller, callee, now, Timing(None))
+            # The extension rings until answered, unless a script says otherwise (a missed
+            # call: no_answer(after=20)).
+            scripted = self.store.take_outcome(account_id, callee.names)
+            delay = self.settings.ring_delay
+            timed = Timing(None) if scripted is None else timing(scripted, now, delay)
+            self.add_leg(call, "inbound", caller, callee, now, timed)
         return self.get_call(account_id, str(call["call_id"]))
 
     def transfer(
@@ -312,7 +362,7 @@ class Pbx:
 
     def acting_on(self, account_id: str, call_id: str) -> tuple[Row, str, float]:
         now = self.clock.now()
-        call = self.active_call(account_id, call_id, now)
+        call = self.active_call(account_id, call_id, now, locked=True)
         status = self.call_status(self.live_legs(call_id), now)
         if status in OUTCOMES:
             raise Conflict(f"The call has ended ({status}); no action is possible")
@@ -359,7 +409,7 @@ class Pbx:
     def hang_up(self, account_id: str, call_id: str) -> dict[str, Any]:
         with self.changing(account_id):
             now = self.clock.now()
-            self.active_call(account_id, call_id, now)
+            self.active_call(account_id, call_id, now, locked=True)
             self.store.end_call(call_id, now, "hung up through the API")
             return {
                 "account_id": as_json_number(account_id),
@@ -454,7 +504,7 @@ class Pbx:
     def drop_leg(self, account_id: str, call_id: str, leg_id: str) -> None:
         with self.changing(account_id):
             now = self.clock.now()
-            self.active_call(account_id, call_id, now)
+            self.active_call(account_id, call_id, now, locked=True)
             self.live_leg(call_id, leg_id)
             self.store.update_leg(leg_id, dropped=1)
             self.event(call_id, now, "leg hung up", None, leg_id)

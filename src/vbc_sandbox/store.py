@@ -127,6 +127,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
     # Snapshots are dropped oldest first by when they were taken in fact: the sandbox's
     # clock can be set back (SQLite's rowid; PostgreSQL needs one).
     (7, "snapshots in insertion order", lambda engine: engine.add_insertion_order("snapshots")),
+    (8, "actions due by the clock", lambda engine: add_due_actions(engine)),
 )
 
 #: What a call and a leg are rendered from, first in every read of them and in this order:
@@ -137,7 +138,7 @@ LEG_SHOWN = (
     "leg_id, call_id, account_id, direction, from_number, to_number, start_time, answer_at,"
     " outcome, outcome_at"
 )
-CALL_COLUMNS = f"{CALL_SHOWN}, seq, parked, ends_at, ended, end_reason"
+CALL_COLUMNS = f"{CALL_SHOWN}, seq, parked, ends_at, ended, end_reason, due_at"
 LEG_COLUMNS = f"{LEG_SHOWN}, seq, dropped, held, sound, ccr, ocr, dtmf"
 #: What a snapshot holds and a reset clears (accounts and the rest are reloaded from the seed).
 CALL_STATE = ("calls", "legs", "active_counts", "events")
@@ -152,6 +153,19 @@ MAX_DIRECTORY_ROWS = 10_000
 
 class TooManyRows(Exception):
     pass
+
+
+def add_due_actions(engine: Engine) -> None:
+    """What a scripted outcome makes a call do later (a transfer by the clock): `due`, the
+    actions as JSON, soonest first, and `due_at`, the soonest one's time, which every read
+    of a call already has; and the transfer's destination in the outcome queue."""
+    engine.add_column("calls", "due_at", "REAL")
+    engine.add_column("calls", "due", "TEXT")
+    engine.add_column("outcomes", "destination", "TEXT")
+    engine.create(
+        "CREATE INDEX IF NOT EXISTS due_calls ON calls (due_at)"
+        " WHERE ended = 0 AND due_at IS NOT NULL"
+    )
 
 
 @attrs.frozen
@@ -530,6 +544,38 @@ class Store:
                 )
             db.execute(f"UPDATE calls SET ended = 1 {due.removeprefix('FROM calls ')}", (now,))  # noqa: S608
 
+    def schedule(self, call_id: str, action: dict[str, Any]) -> None:
+        """Have the call do `action` (a JSON object with its time, `at`) when it is due."""
+        row = self.one("SELECT due FROM calls WHERE call_id = ?", call_id)
+        actions = [*json.loads(row["due"] or "[]"), action] if row else [action]
+        actions.sort(key=lambda pending: float(pending["at"]))
+        self.db.execute(
+            "UPDATE calls SET due = ?, due_at = ? WHERE call_id = ?",
+            (json.dumps(actions), actions[0]["at"], call_id),
+        )
+
+    def due_calls(self, now: float) -> list[Row]:
+        """The active calls with an action due by `now`, ahead of the end they may have."""
+        return self.all(
+            f"SELECT {CALL_COLUMNS} FROM calls WHERE ended = 0 AND due_at IS NOT NULL"  # noqa: S608
+            " AND due_at <= ? AND (ends_at IS NULL OR ends_at > due_at) ORDER BY due_at",
+            now,
+        )
+
+    def take_due(self, call_id: str, now: float) -> list[dict[str, Any]]:
+        """The call's actions due by `now`, soonest first, taken off it (inside the caller's
+        write transaction, so two workers never both take one)."""
+        row = self.one("SELECT due FROM calls WHERE call_id = ?", call_id)
+        actions = json.loads(row["due"] or "[]") if row else []
+        due = [action for action in actions if float(action["at"]) <= now]
+        if due:
+            later = actions[len(due) :]
+            self.db.execute(
+                "UPDATE calls SET due = ?, due_at = ? WHERE call_id = ?",
+                (json.dumps(later) if later else None, later[0]["at"] if later else None, call_id),
+            )
+        return due
+
     def end_call(self, call_id: str, now: float, reason: str) -> None:
         updated = self.db.execute(
             "UPDATE calls SET ends_at = ?, ended = 1, end_reason = ? WHERE call_id = ?"
@@ -634,11 +680,11 @@ class Store:
         self,
         account_id: str,
         target: str,
-        rows: list[tuple[str, float | None, int | None]],
+        rows: list[tuple[str, float | None, int | None, str | None]],
         most: int,
     ) -> bool:
-        """Queue (outcome, seconds, status) rows for a party; False if the account would then
-        hold more than `most`."""
+        """Queue (outcome, seconds, status, destination) rows for a party; False if the
+        account would then hold more than `most`."""
         with self.transaction() as db:
             queued = db.execute(
                 "SELECT count(*) AS n FROM outcomes WHERE account_id = ?", (account_id,)
@@ -646,8 +692,8 @@ class Store:
             if queued + len(rows) > most:
                 return False
             db.execute_many(
-                "INSERT INTO outcomes (account_id, target, outcome, seconds, status)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO outcomes (account_id, target, outcome, seconds, status,"
+                " destination) VALUES (?, ?, ?, ?, ?, ?)",
                 [(account_id, target, *row) for row in rows],
             )
         return True

@@ -3,6 +3,7 @@
 from vbc_spec import PRODUCTION_BASE_URL
 from vbc_telephony._async.client import AsyncTelephony
 from vbc_telephony._async.pager import AsyncPager
+from vbc_telephony._async.watch import AsyncCallWatcher
 from vbc_telephony._auth import (
     GATEWAY_TOKEN_URL,
     TOKEN_URL,
@@ -30,8 +31,10 @@ from vbc_telephony._placement import CallNotConfirmedError
 from vbc_telephony._retry import NO_RETRIES, RetryPolicy
 from vbc_telephony._sync.client import Telephony
 from vbc_telephony._sync.pager import Pager
+from vbc_telephony._sync.watch import CallWatcher
 from vbc_telephony._version import __version__
 from vbc_telephony._views import Call, Leg
+from vbc_telephony._watching import CallEvent, Change
 
 setup_from_env()
 
@@ -45,13 +48,17 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncCallWatcher",
     "AsyncPager",
     "AsyncTelephony",
     "AuthenticationError",
     "BadRequestError",
     "BearerAuth",
     "Call",
+    "CallEvent",
     "CallNotConfirmedError",
+    "CallWatcher",
+    "Change",
     "ConflictError",
     "Leg",
     "NotFoundError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import httpx
 
 from vbc_telephony._errors import UNUSABLE, APIResponseValidationError, translate
@@ -45,3 +46,22 @@ def call_views(page: CallPage) -> list[CallView]:
 
 def devices_of(page: DevicePage) -> list[Device]:
     return listed(page, "devices")
+
+
+@attrs.frozen
+class RawCallPage:
+    """A calls page read for a watcher: its paging fields parsed as CallPage parses them,
+    its calls left as the service sent them, so that a watcher parses only the calls that
+    are new or changed (a look at a quiet list then costs less than reading it)."""
+
+    page: CallPage
+    calls: list[Any]
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RawCallPage:
+        if not isinstance(data, dict):
+            raise TypeError(f"a page is an object, not {type(data).__name__}")
+        calls = data.get("calls")
+        if calls is not None and not isinstance(calls, list):
+            raise TypeError(f"'calls' is a list, not {type(calls).__name__}")
+        return cls(CallPage.from_dict({**data, "calls": []}), calls or [])

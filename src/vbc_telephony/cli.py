@@ -10,8 +10,12 @@ import argparse
 import itertools
 import json
 import os
+import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from vbc_telephony._errors import APIConnectionError, APIError, APIStatusError
@@ -23,6 +27,9 @@ SANDBOX_BASE_URL = "http://127.0.0.1:8080/t/vbc.prod/telephony/v3"
 EXIT_API_ERROR, EXIT_USAGE = 1, 2
 #: The longest error line `vbc` writes.
 MESSAGE_CHARS = 300
+#: The largest --state-file read: a watcher's state holds the calls active at once, about
+#: 0.6 kB each as JSON, so 10,000 of them are some 6 MB.
+MAX_STATE_BYTES = 64 * 1024 * 1024
 
 
 class UsageError(Exception):
@@ -95,6 +102,32 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--extension")
     listing.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     calls.add_parser("get", help="one call").add_argument("call_id")
+    watching = calls.add_parser(
+        "watch",
+        help="follow calls as they change: one JSON object per event (started, changed,"
+        " ended) on each line",
+    )
+    watching.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between looks (default 2)"
+    )
+    watching.add_argument("--extension", help="only this extension's calls")
+    watching.add_argument(
+        "--state-file",
+        type=Path,
+        help="read on start (if it exists) and saved on exit: a restart reports only what"
+        " changed meanwhile",
+    )
+    watching.add_argument(
+        "--requests-per-minute",
+        type=float,
+        help="the token's quota: looks are spaced so that their requests stay within it",
+    )
+    watching.add_argument(
+        "--max-backoff",
+        type=float,
+        default=300.0,
+        help="the longest wait after errors, in seconds (default 300)",
+    )
     dial = calls.add_parser("dial", help="ring FROM, then call TO")
     dial.add_argument(
         "--from",
@@ -207,11 +240,89 @@ def run(args: argparse.Namespace, client: Telephony) -> str:
     return show(result, columns, args.json)
 
 
+def read_state(path: Path | None) -> dict[str, Any] | None:
+    """A watcher's saved state; None when there is none yet."""
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_STATE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UsageError(f"--state-file {path}: {error.strerror}") from None
+    if len(data) > MAX_STATE_BYTES:
+        raise UsageError(f"--state-file {path}: larger than {MAX_STATE_BYTES} bytes")
+    try:
+        state = json.loads(data)
+    except ValueError:
+        raise UsageError(f"--state-file {path}: not a watcher's state (not JSON)") from None
+    if not isinstance(state, dict):
+        raise UsageError(f"--state-file {path}: not a watcher's state")
+    return state
+
+
+def save_state(path: Path, state: dict[str, Any]) -> None:
+    """Atomically: a new file beside the old one, then renamed over it, so a crash mid-way
+    leaves the old state whole. Readable by its owner only (it holds phone numbers)."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(state, file, separators=(",", ":"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def watch_calls(args: argparse.Namespace, client: Telephony) -> None:
+    """One JSON object per event, each line flushed, until Ctrl-C, SIGTERM or a closed
+    pipe; the state is saved on the way out, whatever the way."""
+    state = read_state(args.state_file)
+    try:
+        watcher = client.calls.watch(
+            interval=args.interval,
+            extension=args.extension,
+            state=state,
+            max_backoff=args.max_backoff,
+            requests_per_minute=args.requests_per_minute,
+        )
+    except ValueError as error:  # an option out of bounds, a state of another watcher
+        raise UsageError(str(error)) from None
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        for event in watcher:
+            try:
+                sys.stdout.write(json.dumps(event.to_dict()) + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:
+                watcher.take_back(event)  # nobody read it: report it again on resume
+                raise
+    finally:
+        if args.state_file is not None:
+            save_state(args.state_file, watcher.state)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         with client_from_env() as client:
-            print(run(args, client))
+            if (args.group, args.action) == ("calls", "watch"):
+                watch_calls(args, client)
+            else:
+                print(run(args, client))
+    except KeyboardInterrupt:
+        return 0
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): say nothing more, even at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except UsageError as error:
         print(f"vbc: {one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE

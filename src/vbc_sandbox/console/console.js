@@ -132,16 +132,14 @@ function parse(text) {
   return message;
 }
 
-// The live feed: server-sent events read with fetch, so the token travels in a header (an
-// EventSource would have to put it in the URL, where access logs keep it).
-async function connect() {
-  if (feed) feed.abort();
-  const mine = feed = new AbortController();
-  while (!mine.signal.aborted) {
+// A live feed: server-sent events read with fetch, so the token travels in a header (an
+// EventSource would have to put it in the URL, where access logs keep it). `onData` gets
+// each message's data; the feed reconnects when the stream breaks and ends for good when
+// the token is refused or `signal` aborts.
+async function follow(path, signal, onData) {
+  while (!signal.aborted) {
     try {
-      const response = await fetch("/console/api/events", {
-        headers: { "Authorization": `Bearer ${token}` }, signal: mine.signal,
-      });
+      const response = await fetch(path, { headers: { "Authorization": `Bearer ${token}` }, signal });
       if (response.status === 401) { say("The live feed refused the token; sign in again."); return; }
       if (!response.ok) throw new Error(`the live feed answered ${response.status}`);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -160,16 +158,25 @@ async function connect() {
             continue;  // the database is away: the stream ends, and the feed reconnects
           }
           if (message.data === undefined) continue;  // a comment that keeps the stream open
-          document.querySelector("main").hidden = false;
-          draw(message.data);
+          onData(message.data);
         }
       }
     } catch (error) {
-      if (mine.signal.aborted) return;
+      if (signal.aborted) return;
     }
     say("Live feed interrupted; reconnecting.");
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+function connect() {
+  if (feed) feed.abort();
+  feed = new AbortController();
+  follow("/console/api/events", feed.signal, (state) => {
+    document.querySelector("main").hidden = false;
+    draw(state);
+  });
+  followEvents(feed.signal);  // watch.js: each call's events, as calls.watch() reports them
 }
 
 async function signIn(event) {

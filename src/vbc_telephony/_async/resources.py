@@ -8,7 +8,7 @@ for calls and legs the one view of them that `_views` gives whichever form the s
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -47,6 +47,7 @@ from vbc_telephony_api.models import (
 
 if TYPE_CHECKING:
     from vbc_telephony._async.client import AsyncTelephony
+    from vbc_telephony._async.watch import AsyncCallWatcher
 
 Order = Literal["asc", "desc"]
 CallUpdate = AnswerCall | ParkCall | TransferCall
@@ -221,6 +222,34 @@ class AsyncCalls(AsyncResource):
             lambda: get_call.asyncio_detailed(c.account_id, call_id, client=c.api)
         )
         return CallView(result)
+
+    def watch(
+        self,
+        *,
+        interval: float = 2.0,
+        extension: str | int | None = None,
+        state: Mapping[str, Any] | None = None,
+        page_size: int = 100,
+        max_backoff: float = 300.0,
+        requests_per_minute: float | None = None,
+    ) -> AsyncCallWatcher:
+        """Follow the calls as they change: iterate for CallEvents (`started`, `changed`,
+        `ended`), looking at the calls list every `interval` seconds, backing off on errors
+        up to `max_backoff` seconds, and, with `requests_per_minute` (your token's quota),
+        never faster than that. `extension=` follows one extension's calls; `state=` a
+        watcher's saved `state` resumes it. See README "Follow calls as they change"."""
+        # Imported here: the watcher reads pages with this module's fetch_page.
+        from vbc_telephony._async.watch import AsyncCallWatcher
+
+        return AsyncCallWatcher(
+            self._client,
+            interval=interval,
+            extension=None if extension is None else str(extension),
+            state=state,
+            page_size=page_size,
+            max_backoff=max_backoff,
+            requests_per_minute=requests_per_minute,
+        )
 
     async def create(
         self, body: CreateCallRequest, *, retry_create: bool = False, confirm_timeout: float = 10.0

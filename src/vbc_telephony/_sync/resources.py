@@ -9,7 +9,7 @@ for calls and legs the one view of them that `_views` gives whichever form the s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,6 +48,7 @@ from vbc_telephony_api.models import (
 
 if TYPE_CHECKING:
     from vbc_telephony._sync.client import Telephony
+    from vbc_telephony._sync.watch import CallWatcher
 
 Order = Literal["asc", "desc"]
 CallUpdate = AnswerCall | ParkCall | TransferCall
@@ -218,6 +219,34 @@ class Calls(Resource):
         c = self._client
         result = self._send(lambda: get_call.sync_detailed(c.account_id, call_id, client=c.api))
         return CallView(result)
+
+    def watch(
+        self,
+        *,
+        interval: float = 2.0,
+        extension: str | int | None = None,
+        state: Mapping[str, Any] | None = None,
+        page_size: int = 100,
+        max_backoff: float = 300.0,
+        requests_per_minute: float | None = None,
+    ) -> CallWatcher:
+        """Follow the calls as they change: iterate for CallEvents (`started`, `changed`,
+        `ended`), looking at the calls list every `interval` seconds, backing off on errors
+        up to `max_backoff` seconds, and, with `requests_per_minute` (your token's quota),
+        never faster than that. `extension=` follows one extension's calls; `state=` a
+        watcher's saved `state` resumes it. See README "Follow calls as they change"."""
+        # Imported here: the watcher reads pages with this module's fetch_page.
+        from vbc_telephony._sync.watch import CallWatcher
+
+        return CallWatcher(
+            self._client,
+            interval=interval,
+            extension=None if extension is None else str(extension),
+            state=state,
+            page_size=page_size,
+            max_backoff=max_backoff,
+            requests_per_minute=requests_per_minute,
+        )
 
     def create(
         self, body: CreateCallRequest, *, retry_create: bool = False, confirm_timeout: float = 10.0
