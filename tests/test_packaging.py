@@ -71,6 +71,17 @@ def test_check_dist_passes_what_make_dist_builds(dist: Path) -> None:
     assert "nothing missing" in result.stdout
 
 
+def test_twine_accepts_the_metadata_pypi_will_render(dist: Path) -> None:
+    """make dist's twine check, run on the same build: make test covers all of make dist."""
+    result = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.count("PASSED") == 2, result.stdout
+
+
 def test_check_dist_names_each_file_the_wheel_lacks(dist: Path, tmp_path: Path) -> None:
     """A data file dropped from the package data (the report template, a page) stops a release."""
     (wheel,) = dist.glob("*.whl")
