@@ -14,7 +14,7 @@ define generate_into
 endef
 
 .PHONY: help install generate check-generated spec-lint lint portability spec-diff spec-diff-files \
-	changelog spec-gate browser-deps server-deps docs test conformance bench bench-deps lock
+	changelog spec-gate workflow-lint browser-deps server-deps docs dist test conformance bench bench-deps lock
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
@@ -22,7 +22,9 @@ help:
 	@echo "                      code from its async source (scripts/unasync.py)"
 	@echo "make check-generated  fail if generated/ or the sync twins differ from a fresh generation"
 	@echo "make spec-lint        openapi-spec-validator and Redocly on openapi.yaml and oauth.yaml"
-	@echo "make lint             spec-lint, ruff, mypy --strict"
+	@echo "make lint             spec-lint, workflow-lint, ruff, mypy --strict"
+	@echo "make workflow-lint    zizmor (security, offline) and the GitHub workflow schema on"
+	@echo "                      .github/workflows"
 	@echo "make spec-diff        what changed in the specs since BASE=<git ref> (default: the"
 	@echo "                      last v* tag, else the previous commit), breaking first"
 	@echo "make spec-diff-files  the same between two folders: OLD=<dir> NEW=<dir>"
@@ -32,6 +34,8 @@ help:
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
 	@echo "make docs             write the API reference page to build/docs (offline)"
+	@echo "make dist             build the sdist and wheel into dist/ and check them (twine check,"
+	@echo "                      scripts/check_dist.py: every package file in the wheel)"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite (the sandbox's"
 	@echo "                      tests on SQLite, then again on a throwaway PostgreSQL)"
@@ -70,7 +74,13 @@ spec-lint: install
 	openapi-spec-validator openapi.yaml oauth.yaml
 	redocly lint telephony oauth --format stylish 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
 
-lint: spec-lint
+# The workflows users copy (.github/workflows) cannot run here: zizmor audits them offline
+# (zizmor.yml holds any ignore, with its reason), check-jsonschema checks their structure.
+workflow-lint: $(BIN)/.installed
+	zizmor --offline --quiet .github
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+lint: spec-lint workflow-lint
 	ruff check .
 	ruff format --check src tests
 	mypy
@@ -110,6 +120,13 @@ server-deps:
 
 docs: install
 	python scripts/docs.py build/docs
+
+# build is pinned in pyproject.toml's dev extra; the wheel is built from the sdist, as pip would.
+dist: $(BIN)/.installed
+	rm -rf dist
+	python -m build --outdir dist . >/dev/null
+	twine check --strict dist/*
+	python scripts/check_dist.py dist
 
 # The sandbox's own tests run twice: on SQLite with everything else, then on PostgreSQL.
 SANDBOX_TESTS := tests/test_sandbox_calls.py tests/test_sandbox_service.py tests/test_test_kit.py \

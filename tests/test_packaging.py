@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,24 +15,29 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
-def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
+CHECK_DIST = [sys.executable, str(ROOT / "scripts" / "check_dist.py")]
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist and wheel as `make dist` builds them: the wheel from the sdist, as pip would."""
+    out = tmp_path_factory.mktemp("dist")
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
-    (wheel,) = tmp_path.glob("vbc_telephony-*.whl")
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    return out
+
+
+def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(dist: Path) -> None:
+    (wheel,) = dist.glob("vbc_telephony-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in [
         "vbc_telephony_api/__init__.py",
@@ -56,6 +63,69 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(tmp_path: 
     assert "[pytest11]" in points and "vbc_sandbox = vbc_sandbox.pytest_plugin" in points
     shipped = zipfile.ZipFile(wheel).read("vbc_spec/openapi.yaml")
     assert shipped == (ROOT / "openapi.yaml").read_bytes()
+
+
+def test_check_dist_passes_what_make_dist_builds(dist: Path) -> None:
+    result = subprocess.run([*CHECK_DIST, str(dist)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+    assert "nothing missing" in result.stdout
+
+
+def test_twine_accepts_the_metadata_pypi_will_render(dist: Path) -> None:
+    """make dist's twine check, run on the same build: make test covers all of make dist."""
+    result = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.count("PASSED") == 2, result.stdout
+
+
+def test_check_dist_names_each_file_the_wheel_lacks(dist: Path, tmp_path: Path) -> None:
+    """A data file dropped from the package data (the report template, a page) stops a release."""
+    (wheel,) = dist.glob("*.whl")
+    (sdist,) = dist.glob("*.tar.gz")
+    dropped = {"vbc_conformance/report.html.jinja", "vbc_sandbox/console/watch.js"}
+    with zipfile.ZipFile(wheel) as original, zipfile.ZipFile(tmp_path / wheel.name, "w") as copy:
+        for item in original.infolist():
+            if item.filename not in dropped:
+                copy.writestr(item, original.read(item))
+    shutil.copy(sdist, tmp_path)
+    result = subprocess.run(
+        [*CHECK_DIST, str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert all(f"misses {name}" in result.stdout for name in dropped), result.stdout
+
+
+def test_check_dist_expects_every_data_file_of_the_source_tree() -> None:
+    """The expected list comes from the tree, so new package data is checked without a list."""
+    loaded = importlib.util.spec_from_file_location("check_dist", ROOT / "scripts/check_dist.py")
+    assert loaded is not None and loaded.loader is not None
+    check_dist = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(check_dist)
+    expected = check_dist.expected_in_wheel()
+    for name in [
+        "vbc_spec/openapi.yaml",
+        "vbc_spec/oauth.yaml",
+        "vbc_sandbox/control.yaml",
+        "vbc_sandbox/seed.json",
+        "vbc_conformance/report.html.jinja",
+        "vbc_conformance/schemathesis.toml",
+        "vbc_telephony_api/py.typed",
+    ]:
+        assert name in expected
+    pages = {p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src/vbc_sandbox").rglob("*")}
+    assert {p for p in pages if p.endswith((".html", ".js", ".css"))} <= set(expected)
+
+
+@pytest.mark.parametrize(("tag", "code"), [("v" + VERSION, 0), ("v9.9.9", 1), (VERSION, 1)])
+def test_a_release_tag_must_be_the_version_in_pyproject(tag: str, code: int) -> None:
+    result = subprocess.run(
+        [*CHECK_DIST, "--tag", tag], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, result.stdout
 
 
 def test_one_version_everywhere() -> None:
