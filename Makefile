@@ -31,7 +31,8 @@ help:
 	@echo "                      do not announce (part of make test)"
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
-	@echo "make docs             write the API reference page to build/docs (offline)"
+	@echo "make docs             build the documentation site into build/site, strictly and"
+	@echo "                      offline (guides, the reference, the CLI and HTTP API pages)"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
 	@echo "make test             lint, check-generated and the test suite (the sandbox's"
 	@echo "                      tests on SQLite, then again on a throwaway PostgreSQL)"
@@ -108,8 +109,9 @@ server-deps:
 			postgresql nginx >/dev/null; } || \
 		{ echo "the shared-sandbox tests need: apt-get install postgresql nginx" >&2; exit 1; }
 
+# tests/test_docs.py builds the same site the same way, so `make test` covers it.
 docs: install
-	python scripts/docs.py build/docs
+	NO_MKDOCS_2_WARNING=1 mkdocs build --strict
 
 # The sandbox's own tests run twice: on SQLite with everything else, then on PostgreSQL.
 SANDBOX_TESTS := tests/test_sandbox_calls.py tests/test_sandbox_service.py tests/test_test_kit.py \

@@ -46,7 +46,9 @@ def public_names(module: str) -> list[tuple[str, str]]:
 
 def missing_docstrings() -> list[str]:
     """Every public name whose definition has no docstring, as its dotted path."""
-    wanted = [path for _, modules in REFERENCE.values() for m in modules for _, path in public_names(m)]
+    wanted = [
+        path for _, modules in REFERENCE.values() for m in modules for _, path in public_names(m)
+    ]
     loader = griffe.GriffeLoader(search_paths=PATHS)
     # Each package once, then its aliases (re-exports) within what is loaded: fast, and
     # a public name re-exported from another of this project's packages still resolves.
@@ -74,7 +76,9 @@ def reference_page(title: str, modules: list[str]) -> str:
     return "\n".join(lines)
 
 
-def parsers(name: str, parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+def parsers(
+    name: str, parser: argparse.ArgumentParser
+) -> list[tuple[str, argparse.ArgumentParser]]:
     """The command's parser and each of its subcommands', depth first."""
     found = [(name, parser)]
     for action in parser._actions:

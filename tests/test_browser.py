@@ -1,5 +1,6 @@
-"""The sandbox's pages and the documentation site in a real browser: Debian's headless chromium, driven by its
-chromedriver (installed by `make browser-deps`). Screenshots go to reports/screenshots."""
+"""The sandbox's pages and the documentation site in a real browser: Debian's headless
+chromium, driven by its chromedriver (installed by `make browser-deps`). Screenshots go to
+reports/screenshots, the site's to build/docs-site.png."""
 
 from __future__ import annotations
 
