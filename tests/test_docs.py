@@ -5,6 +5,7 @@ guides moved from README.md. tests/test_browser.py looks at it in a browser."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,3 +74,13 @@ def test_a_public_name_without_a_docstring_fails_the_build(undocumented_package:
     hooks.REFERENCE = {"reference/x.md": ("X", ["undocumented_pkg"])}
     hooks.PATHS = [str(undocumented_package), *hooks.PATHS]
     assert hooks.missing_docstrings() == ["undocumented_pkg.bare"]
+
+
+def test_the_readme_links_into_the_site_and_stays_a_landing_page() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 200
+    targets = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme)
+    local = [target for target in targets if "://" not in target]
+    assert any(target.startswith("docs/guides/") for target in local)
+    for target in local:
+        assert (ROOT / target).exists(), target
