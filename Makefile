@@ -33,7 +33,8 @@ help:
 	@echo "                      do not announce (part of make test)"
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
-	@echo "make docs             write the API reference page to build/docs (offline)"
+	@echo "make docs             build the documentation site into build/site, strictly and"
+	@echo "                      offline (guides, the reference, the CLI and HTTP API pages)"
 	@echo "make dist             build the sdist and wheel into dist/ and check them (twine check,"
 	@echo "                      scripts/check_dist.py: every package file in the wheel)"
 	@echo "make conformance      run the conformance suite against the embedded sandbox"
@@ -118,8 +119,9 @@ server-deps:
 			postgresql nginx >/dev/null; } || \
 		{ echo "the shared-sandbox tests need: apt-get install postgresql nginx" >&2; exit 1; }
 
+# tests/test_docs.py builds the same site the same way, so `make test` covers it.
 docs: install
-	python scripts/docs.py build/docs
+	NO_MKDOCS_2_WARNING=1 mkdocs build --strict
 
 # build is pinned in pyproject.toml's dev extra; the wheel is built from the sdist, as pip would.
 dist: $(BIN)/.installed

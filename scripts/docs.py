@@ -1,7 +1,9 @@
-"""`make docs`: the API reference page the sandbox serves at /docs, written as static files
-that work offline (Swagger UI's files from swagger-ui-bundle; the spec inside the page, and
-beside it as openapi.json). Opened as a file, the page has no Content-Security-Policy to
-keep, so its spec and the call that draws it are inline."""
+"""The HTTP API reference page of the documentation site (scripts/docs_hooks.py writes it to
+the site's api/ folder; `python scripts/docs.py DIR` writes it alone): the page the sandbox
+serves at /docs, written as static files that work offline (Swagger UI's files from
+swagger-ui-bundle; the spec inside the page, and beside it as openapi.json). Opened as a
+file, the page has no Content-Security-Policy to keep, so its spec and the call that draws
+it are inline."""
 
 from __future__ import annotations
 

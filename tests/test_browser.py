@@ -1,5 +1,6 @@
-"""The sandbox's pages in a real browser: Debian's headless chromium, driven by its
-chromedriver (installed by `make browser-deps`). Screenshots go to reports/screenshots."""
+"""The sandbox's pages and the documentation site in a real browser: Debian's headless
+chromium, driven by its chromedriver (installed by `make browser-deps`). Screenshots go to
+reports/screenshots, the site's to build/docs-site.png."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -21,6 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import ACCOUNT, ADMIN, STATIC_TOKENS, TOKEN
+from tests.docs_site import build_site
 from vbc_conformance.report import Failure, Outcome, html_page
 from vbc_sandbox.launch import SandboxProcess
 from vbc_telephony import Telephony
@@ -29,6 +34,8 @@ from vbc_telephony import Telephony
 os.environ.setdefault("SE_OFFLINE", "true")
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "reports" / "screenshots"
+#: The documentation site with its search open, for a person to look at.
+DOCS_SCREENSHOT = ROOT / "build" / "docs-site.png"
 WAIT = 10  # seconds a page may take to show what is expected
 
 
@@ -230,3 +237,43 @@ def test_the_live_feed_takes_the_token_only_in_a_header(sandbox: SandboxProcess)
         f"{sandbox.origin}/console/api/state", headers={"Authorization": f"Bearer {TOKEN}"}
     )
     assert in_header.status_code == 200 and in_header.json()["account_id"] == ACCOUNT
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[str]:
+    """The site built as `make docs` does, served on a loopback port (search's web worker
+    cannot start from file://): its origin."""
+    built = build_site(tmp_path)
+    assert built.returncode == 0, built.stderr
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_documentation_site_reads_navigates_and_searches_offline(
+    browser: WebDriver, served_site: str
+) -> None:
+    # The site loads nothing from the network: this machine reaches only loopback, so a
+    # font or script from a CDN would show as a failed load in the browser's log.
+    browser.get_log("browser")
+    browser.get(f"{served_site}/index.html")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "vbc-telephony"
+    browser.find_element(By.LINK_TEXT, "Follow calls as they change").click()
+    wait(browser).until(lambda d: d.current_url.endswith("guides/watch.html"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Follow calls as they change"
+    search = browser.find_element(By.CSS_SELECTOR, "input[data-md-component='search-query']")
+    search.click()
+    search.send_keys("RunningSandbox")
+    wait(browser).until(
+        lambda d: any(
+            "reference/test-kit.html" in (link.get_attribute("href") or "")
+            for link in d.find_elements(By.CSS_SELECTOR, ".md-search-result__link")
+        )
+    )
+    DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(DOCS_SCREENSHOT))
+    assert [entry["message"] for entry in browser.get_log("browser")] == []

@@ -1,5 +1,5 @@
 """`vbc-sandbox --dialect observed` speaks as live traffic showed, the documented dialect as
-Vonage documents, and the SDK's README examples run unchanged against both. Real sandbox
+Vonage documents, and the SDK's documented examples run unchanged against both. Real sandbox
 processes on loopback; every response is checked against openapi.yaml by the sandbox."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """calls.watch() under faults a real sandbox cannot produce on demand: a scripted calls list
 behind an httpx MockTransport whose pages are cut from the calls active at each request, so
-calls shift between pages as they do on a live list. Each rule of README "Follow calls as
-they change" has a test here that fails when the rule is broken."""
+calls shift between pages as they do on a live list. Each rule of the guide "Follow calls
+as they change" (docs/guides/watch.md) has a test here that fails when the rule is broken."""
 
 from __future__ import annotations
 

@@ -279,4 +279,5 @@ class SandboxApp:
 
 
 def create_app(settings: Settings | None = None) -> SandboxApp:
+    """The sandbox as an ASGI app, to serve with any ASGI server or call in process."""
     return SandboxApp(settings or Settings())

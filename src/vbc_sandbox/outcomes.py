@@ -15,8 +15,21 @@ import attrs
 from vbc_sandbox.errors import BadRequest
 from vbc_sandbox.store import Row, Store
 
-#: Seconds a `no_answer` leg rings before it gives up, unless the entry says.
+#: The test kit's public names: the builders of a script's entries.
+__all__ = [
+    "NO_ANSWER_AFTER",
+    "answer_after",
+    "busy",
+    "device_offline",
+    "fail",
+    "far_end_hangup_after",
+    "no_answer",
+    "transfer_after",
+    "transfer_fails",
+]
+
 NO_ANSWER_AFTER = 30.0
+"""Seconds a `no_answer` leg rings before it gives up, unless the entry says."""
 #: Entries queued per account at most, so a runaway script cannot fill the store.
 MAX_QUEUED = 1000
 
@@ -38,6 +51,7 @@ def answer_after(seconds: float) -> dict[str, Any]:
 
 
 def busy() -> dict[str, Any]:
+    """Answer busy at once (SIP 486): the call ends as busy."""
     return {"outcome": "busy"}
 
 

@@ -297,7 +297,7 @@ class Pbx:
         return call
 
     def dial(self, account_id: str, body: dict[str, Any]) -> str:
-        """Place a call; see README "How the sandbox places calls" for the four types."""
+        """Place a call; the four types are in the spec (openapi.yaml)."""
         caller = self.resolve(account_id, body["from"])
         callee = self.resolve(account_id, body["to"])
         kind = body.get("type", "click2dial")

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     # so pytest runs with this plugin loaded in environments without them.
     from vbc_sandbox.app import SandboxApp
 
+#: What a test suite uses: the fixtures, and what `vbc_sandbox` gives and raises.
+__all__ = ["ControlError", "RunningSandbox", "vbc_async_client", "vbc_client", "vbc_sandbox"]
+
 ACCOUNT, OTHER_ACCOUNT = "1234", "5678"
 MODES = ("process", "in_process")
 #: The host in-process clients name; nothing resolves it, the transport never leaves.
@@ -330,6 +333,8 @@ def vbc_sandboxes() -> Iterator[Sandboxes]:
 
 @pytest.fixture
 def vbc_sandbox(request: pytest.FixtureRequest, vbc_sandboxes: Sandboxes) -> RunningSandbox:
+    """A running sandbox, back at its seed: the test kit (`script`, `fault`, the clock...) and
+    where it is; `@pytest.mark.vbc_sandbox(...)` picks its dialect, mode and seed."""
     marker = request.node.get_closest_marker("vbc_sandbox")
     wanted = dict(marker.kwargs) if marker else {}
     dialect = wanted.pop("dialect", None) or request.config.getoption("--vbc-dialect")
@@ -349,6 +354,7 @@ def vbc_sandbox(request: pytest.FixtureRequest, vbc_sandboxes: Sandboxes) -> Run
 
 @pytest.fixture
 def vbc_client(vbc_sandbox: RunningSandbox) -> Iterator[Telephony]:
+    """A Telephony client pointed at `vbc_sandbox`, closed after the test."""
     with vbc_sandbox.client() as client:
         yield client
 

@@ -56,6 +56,8 @@ class StaticToken:
 
 @attrs.frozen
 class Settings:
+    """How a sandbox behaves: every option of `vbc-sandbox`, as data (`create_app(settings)`)."""
+
     ring_delay: float = 0.0
     """Seconds each phone rings before it answers (0: answer at once)."""
     linger: float = 30.0

@@ -17,9 +17,10 @@ TELEPHONY_SPEC = Path(str(files("vbc_spec") / "openapi.yaml"))
 #: The OAuth token endpoint, which lives at the API host's root rather than under the API base.
 OAUTH_SPEC = Path(str(files("vbc_spec") / "oauth.yaml"))
 
-#: Where the API lives on its host (openapi.yaml's server URL path).
 API_BASE_PATH = "/t/vbc.prod/telephony/v3"
+"""Where the API lives on its host (openapi.yaml's server URL path)."""
 PRODUCTION_BASE_URL = "https://api.vonage.com" + API_BASE_PATH
+"""The live service's API: the SDK's default `base_url`."""
 #: The documented token path, and the API gateway's own that live integrations use.
 TOKEN_PATH = "/token"  # noqa: S105 (a path)
 GATEWAY_TOKEN_PATH = "/t/vbc.prod/oauth2/token"  # noqa: S105 (a path)

@@ -22,11 +22,11 @@ from vbc_telephony._checks import http_url, seconds, wait_seconds
 from vbc_telephony._errors import APIResponseValidationError, AuthenticationError, error_from
 from vbc_telephony._retry import CallOptions
 
-#: The token endpoint Vonage documents.
 TOKEN_URL = "https://api.vonage.com" + TOKEN_PATH
-#: The token endpoint live integrations report using instead: the API gateway's own (WSO2)
-#: host and tenant path (Vacademy-io/vacademy_platform, resuldeger/crmnewpanel2).
+"""The token endpoint Vonage documents."""
 GATEWAY_TOKEN_URL = "https://apimanager.auth.prod.vonagenetworks.net" + GATEWAY_TOKEN_PATH
+"""The token endpoint live integrations report using instead: the API gateway's own (WSO2)
+host and tenant path (Vacademy-io/vacademy_platform, resuldeger/crmnewpanel2)."""
 #: The largest token endpoint answer read: a token answer is a few kB of JSON.
 MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
 #: How long a token lives when the endpoint does not say (or says what no clock can use).
@@ -56,6 +56,10 @@ def token_lifetime(expires_in: Any) -> float:
 
 
 class TokenProvider(Protocol):
+    """What gives the SDK its access tokens (`StaticToken`, `PasswordGrant`, or your own):
+    `token()` the current one, `refresh(stale)` a new one after a 401 on `stale`, and their
+    async twins."""
+
     def token(self) -> str: ...
     def refresh(self, stale: str) -> str: ...
     async def atoken(self) -> str: ...

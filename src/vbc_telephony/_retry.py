@@ -42,6 +42,9 @@ def _wait(_: object, attribute: attrs.Attribute[float], value: object) -> None:
 
 @attrs.frozen
 class RetryPolicy:
+    """How the SDK retries a 429, 502, 503, 504 or failed connection: with exponential
+    backoff and jitter, honouring Retry-After, within `max_attempts` and `max_total`."""
+
     max_attempts: int = attrs.field(default=3, validator=_attempts)
     """Attempts in all, the first included (1: never retry)."""
     max_total: float = attrs.field(default=60.0, validator=_wait)
@@ -53,6 +56,7 @@ class RetryPolicy:
 
 
 NO_RETRIES = RetryPolicy(max_attempts=1)
+"""A policy that never retries: each request is sent once."""
 
 
 @attrs.frozen

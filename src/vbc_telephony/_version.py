@@ -2,6 +2,9 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+__version__: str
+"""The installed version of vbc-telephony (its three packages share it)."""
+
 try:
     __version__ = version("vbc-telephony")
 except PackageNotFoundError:  # run from a source tree that was never installed

@@ -237,7 +237,7 @@ class AsyncCalls(AsyncResource):
         `ended`), looking at the calls list every `interval` seconds, backing off on errors
         up to `max_backoff` seconds, and, with `requests_per_minute` (your token's quota),
         never faster than that. `extension=` follows one extension's calls; `state=` a
-        watcher's saved `state` resumes it. See README "Follow calls as they change"."""
+        watcher's saved `state` resumes it. See docs/guides/watch.md."""
         # Imported here: the watcher reads pages with this module's fetch_page.
         from vbc_telephony._async.watch import AsyncCallWatcher
 
