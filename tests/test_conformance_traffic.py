@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, ADMIN, STATIC_TOKENS, TOKEN
 from vbc_sandbox.launch import SandboxProcess
+from vbc_spec import API_BASE_PATH
 from vbc_telephony import APIResponseValidationError, Telephony
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,3 +144,95 @@ def test_a_file_that_is_not_har_is_a_usage_error(tmp_path: Path) -> None:
     result = replay(bad, "http://127.0.0.1:9/t/vbc.prod/telephony/v3")
     assert result.returncode == 2
     assert "not a HAR file" in result.stderr and "Traceback" not in result.stderr
+
+
+class ProxyProcess:
+    """`vbc-conformance proxy` in its own process; its output read on a thread."""
+
+    def __init__(self, upstream: str, *extra: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "vbc_conformance.cli", "proxy", "--upstream", upstream, *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self.read, daemon=True).start()
+        first = self.lines.get(timeout=60)
+        self.origin = first.rsplit(" -> ", 1)[0].split("proxying ", 1)[1]
+        self.base_url = self.origin + API_BASE_PATH
+
+    def read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+
+    def stop(self) -> str:
+        """SIGTERM, as Ctrl-C or a supervisor stops it; its whole output."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+        time.sleep(0.1)  # the reader thread drains what is left
+        return "".join(self.output)
+
+
+def journal_count(sandbox: SandboxProcess) -> int:
+    answer = httpx.get(sandbox.origin + "/sandbox/requests", headers=ADMIN, timeout=10)
+    return len(answer.json()["requests"])
+
+
+def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "report.md"
+    with SandboxProcess([*STATIC_TOKENS, "--dialect", "observed"]) as sandbox:
+        proxy = ProxyProcess(sandbox.origin, "--report", str(report))
+        try:
+            before = journal_count(sandbox)
+            application = Recorder()  # counts what the application sends
+            with Telephony(
+                account_id=ACCOUNT, token=TOKEN, base_url=proxy.base_url, transport=application
+            ) as client:
+                call_id = client.calls.dial("1002", from_="1001")
+                list(client.calls.list())
+            path = f"/cc/accounts/{ACCOUNT}/calls/{call_id}"
+            auth = {"Authorization": f"Bearer {TOKEN}"}
+            for target in (path, path + "/legs", "/cc/accounts/1234/calls/nope"):
+                direct = httpx.get(sandbox.base_url + target, headers=auth)
+                proxied = httpx.get(proxy.base_url + target, headers=auth)
+                assert proxied.status_code == direct.status_code
+                assert proxied.content == direct.content
+                assert dict(proxied.headers) == dict(direct.headers) | {
+                    "date": proxied.headers["date"]
+                }
+            received = journal_count(sandbox) - before
+        finally:
+            output = proxy.stop()
+    # Exactly the application's requests reached the sandbox: its SDK calls, then six GETs
+    # (three direct, three through the proxy); none of the proxy's own.
+    assert len(application.entries) >= 2
+    assert received == len(application.entries) + 6
+    assert "dialect: observed (" in output and ": conforms" in output, output
+    assert TOKEN not in output and TOKEN not in report.read_text()
+
+
+def test_a_faulty_upstream_is_reported_on_the_exchange_that_showed_it() -> None:
+    with SandboxProcess(
+        [*STATIC_TOKENS, "--fault", "wrong_content_type"], module="tests.faulty_sandbox"
+    ) as sandbox:
+        proxy = ProxyProcess(sandbox.origin, "--max-requests", "2")
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        calls = httpx.get(proxy.base_url + f"/cc/accounts/{ACCOUNT}/calls", headers=auth)
+        devices = httpx.get(
+            proxy.base_url + f"/registration/accounts/{ACCOUNT}/devices", headers=auth
+        )
+        proxy.process.wait(timeout=60)  # --max-requests 2: it stops by itself
+        time.sleep(0.1)
+        output = "".join(proxy.output)
+    assert calls.status_code == 200 and devices.headers["content-type"].startswith("text/html")
+    assert proxy.process.returncode == 1, output
+    findings = [line for line in output.splitlines() if line.startswith("FINDING")]
+    assert findings and all(line.startswith("FINDING exchange 2 GET /t/") for line in findings)
+    assert any("content_type_conformance" in line for line in findings), findings
