@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import ACCOUNT, ADMIN, STATIC_TOKENS, TOKEN
+from vbc_conformance.evidence import FORMAT
 from vbc_sandbox.launch import SandboxProcess
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import APIResponseValidationError, Telephony
@@ -114,6 +116,56 @@ def test_replayed_traffic_of_each_dialect_conforms_and_names_it(tmp_path: Path) 
         assert shown in dialect_line(result.stdout)
         assert "1 exchange(s) ignored" in result.stdout
         assert report.exists() and TOKEN not in report.read_text()
+
+
+def values_in(node: Any) -> set[str]:
+    """Every value and key a JSON document holds, as text."""
+    if isinstance(node, dict):
+        return set(map(str, node)) | {v for item in node.values() for v in values_in(item)}
+    if isinstance(node, list):
+        return {v for item in node for v in values_in(item)}
+    return {str(node)}
+
+
+def test_evidence_shows_the_dialects_form_and_no_value_from_the_traffic(tmp_path: Path) -> None:
+    recorder = Recorder()
+    with SandboxProcess([*STATIC_TOKENS, "--dialect", "observed"]) as sandbox:
+        drive(sandbox, recorder)
+        base_url = sandbox.base_url
+    evidence = tmp_path / "evidence.json"
+    har = recorder.har(tmp_path / "observed.har")
+    result = replay(har, base_url, "--evidence", str(evidence))
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = json.loads(evidence.read_text())
+    call = shown["operations"]["get_call"]["200"]
+    assert call["content_types"] == ["application/json"]
+    assert call["fields"]["$.start_time"] == ["epoch-us string"]  # the observed form
+    assert "$.leg_map.(key).leg_id" in call["fields"]  # a map's keys are ids: not written
+    text = evidence.read_text().replace(FORMAT, "")  # its version is ours, not the traffic's
+    words = set(re.findall(r"[\w.@+:-]+", text))
+    recorded = {TOKEN, ACCOUNT}
+    for entry in recorder.entries:
+        body = base64.b64decode(entry["response"]["content"]["text"])
+        recorded |= values_in(json.loads(body)) if body.strip().startswith((b"{", b"[")) else set()
+        recorded |= set(re.findall(r"[^/?&=]+", entry["request"]["url"].split("/v3/", 1)[-1]))
+    leaked = {value for value in recorded if value in words and value not in shown_names(shown)}
+    assert not leaked, leaked
+
+
+def shown_names(shown: dict[str, Any]) -> set[str]:
+    """The words evidence is made of: field names openapi.yaml declares, encodings, statuses,
+    operation ids, media types."""
+    names = set(spec_property_names())
+    for answers in shown["operations"].values():
+        names |= set(answers)
+    return names | set(shown["operations"]) | {"application/json"}
+
+
+def spec_property_names() -> set[str]:
+    from vbc_conformance.evidence import property_names
+    from vbc_spec import load
+
+    return property_names(load())
 
 
 def test_a_replayed_departure_fails_naming_the_check_and_the_entry(tmp_path: Path) -> None:

@@ -430,6 +430,9 @@ def conclude_traffic(
     report.read_events(events / "events.jsonl", outcome)
     print(f"vbc-conformance: {where}")
     print(f"{judge.ignored} exchange(s) ignored: not to an operation under the API base URL")
+    if args.evidence:
+        judge.evidence.write(args.evidence)
+        print(f"evidence: {args.evidence}")
     return conclude(args, outcome, where, seconds)
 
 

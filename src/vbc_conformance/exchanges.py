@@ -19,6 +19,7 @@ from schemathesis.checks import CHECKS
 from schemathesis.core.failures import FailureGroup
 
 import vbc_spec as spec
+from vbc_conformance.evidence import Evidence
 from vbc_conformance.report import Failure, Outcome, curl
 
 #: Checks that judge one answer to one request, and never send one: the response checks.
@@ -80,6 +81,7 @@ class Judge:
             if isinstance(op, dict) and "operationId" in op
         ]
         self.ignored = 0
+        self.evidence = Evidence(hooks.DOCUMENT)
         self._seen: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
 
@@ -140,6 +142,12 @@ class Judge:
             except AssertionError as failure:
                 findings.append(self._record(exchange, operation_id, check, failure))
         self.hooks.after_call(None, case, response)
+        self.evidence.add(
+            operation_id,
+            exchange.status,
+            exchange.response_headers.get("content-type", [None])[0],
+            json_or_none(exchange.response_body),
+        )
         return findings
 
     def _record(

@@ -60,6 +60,12 @@ def parser() -> argparse.ArgumentParser:
         help="where the application connects (default: loopback, a free port)",
     )
     p.add_argument("--report", type=Path, metavar="PATH", help="write a report (.md or .html)")
+    p.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="PATH",
+        help="write what the traffic showed about the API's form, without its data (JSON)",
+    )
     p.add_argument("--max-requests", type=int, metavar="N", help="stop after N exchanges")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     return p

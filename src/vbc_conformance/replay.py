@@ -38,6 +38,12 @@ def parser() -> argparse.ArgumentParser:
         help="the API base URL the traffic went to; entries elsewhere are ignored and counted",
     )
     p.add_argument("--report", type=Path, metavar="PATH", help="write a report (.md or .html)")
+    p.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="PATH",
+        help="write what the traffic showed about the API's form, without its data (JSON)",
+    )
     return p
 
 
