@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import queue
 import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import anyio
+import attrs
 import httpx
 import uvicorn
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
@@ -41,6 +41,10 @@ HOP_BY_HOP = {
 #: The most of one answer's body kept for judging; a longer one is forwarded whole, judged
 #: on its status and headers only.
 MOST_JUDGED_BYTES = 16 * 1024 * 1024
+
+
+#: Exchanges waiting to be judged at most; beyond, one is forwarded and counted unjudged.
+MOST_PENDING = 10_000
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,6 +92,7 @@ class Proxy:
         self.judge = judge
         self.max_requests = max_requests
         self.exchanges = 0
+        self.pending: queue.Queue[Exchange | None] = queue.Queue(maxsize=MOST_PENDING)
         self.server: uvicorn.Server | None = None
         self.client = httpx.AsyncClient(timeout=None, follow_redirects=False)  # noqa: S113
 
@@ -119,19 +124,23 @@ class Proxy:
             await response(scope, receive, send)
             return
         kept = bytearray()
-
-        async def relay() -> AsyncIterator[bytes]:
-            try:
-                async for chunk in answer.aiter_raw():
-                    if len(kept) <= MOST_JUDGED_BYTES:
-                        kept.extend(chunk)
-                    yield chunk
-            finally:
-                await answer.aclose()
-
-        def exchange(label: str) -> Exchange:
-            """The exchange as it went, once its body has gone through."""
-            return Exchange(
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": answer.status_code,
+                    "headers": forwarded_headers(answer.headers.raw),
+                }
+            )
+            async for chunk in answer.aiter_raw():
+                if len(kept) <= MOST_JUDGED_BYTES:
+                    kept.extend(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            await answer.aclose()
+        self.judged(
+            Exchange(
                 method=request.method,
                 url=url,
                 request_headers=as_lists(request.headers.raw),
@@ -139,30 +148,29 @@ class Proxy:
                 status=answer.status_code,
                 response_headers=as_lists(answer.headers.raw),
                 response_body=bytes(kept) if len(kept) <= MOST_JUDGED_BYTES else b"",
-                label=label,
             )
-
-        response = StreamingResponse(
-            relay(),
-            status_code=answer.status_code,
-            background=BackgroundTask(self.judged, exchange),
         )
-        response.raw_headers = forwarded_headers(answer.headers.raw)
-        await response(scope, receive, send)
 
-    async def judged(self, exchange: Callable[[str], Exchange]) -> None:
+    def judged(self, exchange: Exchange) -> None:
+        """Hand the answered exchange to the judging thread: the connection is free for the
+        application's next request at once, whatever judging costs."""
         self.exchanges += 1
-        number = self.exchanges
-        found = exchange(f"exchange {number}")
-        findings = await anyio.to_thread.run_sync(self.judge.judge, found)
-        for finding in findings:
-            print(
-                f"FINDING {finding.label} {found.method} {urlsplit(found.url).path}:"
-                f" {finding.check}: {finding.title}",
-                flush=True,
-            )
-        if self.max_requests is not None and number >= self.max_requests and self.server:
+        try:
+            self.pending.put_nowait(attrs.evolve(exchange, label=f"exchange {self.exchanges}"))
+        except queue.Full:  # judging fell behind: the traffic goes on, the run says so
+            self.judge.outcome.errors[("proxy", "not judged", "judging fell behind")] += 1
+        if self.max_requests is not None and self.exchanges >= self.max_requests and self.server:
             self.server.should_exit = True
+
+    def judging(self) -> None:
+        """The judging thread: each exchange in turn, a line per finding, until None."""
+        while (found := self.pending.get()) is not None:
+            for finding in self.judge.judge(found):
+                print(
+                    f"FINDING {finding.label} {found.method} {urlsplit(found.url).path}:"
+                    f" {finding.check}: {finding.title}",
+                    flush=True,
+                )
 
 
 def listening_socket(listen: str) -> socket.socket:
@@ -171,6 +179,9 @@ def listening_socket(listen: str) -> socket.socket:
         raise ValueError(f"--listen takes HOST:PORT, not {listen!r}")
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Answers go out as several writes (headers, body): without this, each waits 40 ms for
+    # the client's delayed ACK (Nagle). Accepted connections inherit it.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host.strip("[]"), int(port)))
     return sock
 
@@ -220,7 +231,11 @@ def main(argv: list[str]) -> int:
             await server._serve(sockets=[sock])  # serve() without its signal capture
             await proxy.client.aclose()
 
+        judging = threading.Thread(target=proxy.judging, daemon=True)
+        judging.start()
         asyncio.run(serve())
+        proxy.pending.put(None)  # what is still waiting is judged before the summary
+        judging.join()
         seconds = time.monotonic() - started
         where = f"traffic through the proxy to {args.upstream}"
         return cli.conclude_traffic(args, judge, events, where, seconds)
