@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ACCOUNT, ADMIN, STATIC_TOKENS, TOKEN
+from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, SEED_CLIENT, STATIC_TOKENS, TOKEN
 from vbc_conformance.evidence import FORMAT
 from vbc_sandbox.launch import SandboxProcess
 from vbc_spec import API_BASE_PATH
@@ -242,6 +242,8 @@ def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
     with SandboxProcess([*STATIC_TOKENS, "--dialect", "observed"]) as sandbox:
         proxy = ProxyProcess(sandbox.origin, "--report", str(report))
         try:
+            # A password grant through the proxy: forwarded, never written anywhere.
+            assert httpx.post(proxy.origin + "/token", data=ALICE_LOGIN).status_code == 200
             before = journal_count(sandbox)
             application = Recorder()  # counts what the application sends
             with Telephony(
@@ -267,7 +269,8 @@ def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
     assert len(application.entries) >= 2
     assert received == len(application.entries) + 6
     assert "dialect: observed (" in output and ": conforms" in output, output
-    assert TOKEN not in output and TOKEN not in report.read_text()
+    for secret in (TOKEN, ALICE_LOGIN["password"], SEED_CLIENT["client_secret"]):
+        assert secret not in output and secret not in report.read_text()
 
 
 def test_a_faulty_upstream_is_reported_on_the_exchange_that_showed_it() -> None:

@@ -37,6 +37,10 @@ RESPONSE_CHECKS = (
     "times_move_forward",
 )
 
+#: Request headers never handed to a check or written to a report (`report.curl` puts the
+#: shell's $VBC_TOKEN in place of Authorization).
+CREDENTIAL_HEADERS = ("cookie", "proxy-authorization")
+
 
 @attrs.frozen
 class Exchange:
@@ -169,7 +173,11 @@ class Judge:
                         {
                             "method": exchange.method.upper(),
                             "uri": exchange.url,
-                            "headers": exchange.request_headers,
+                            "headers": {
+                                name: values
+                                for name, values in exchange.request_headers.items()
+                                if name not in CREDENTIAL_HEADERS
+                            },
                         }
                     ),
                 )
@@ -197,7 +205,7 @@ def prepared(exchange: Exchange) -> requests.PreparedRequest:
     headers = {
         name: values[0]
         for name, values in exchange.request_headers.items()
-        if values and name.lower() not in ("authorization", "cookie")
+        if values and name.lower() not in (*CREDENTIAL_HEADERS, "authorization")
     }
     return requests.Request(
         exchange.method.upper(), exchange.url, headers=headers, data=exchange.request_body or None
