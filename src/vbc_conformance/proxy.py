@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from vbc_conformance.exchanges import Exchange, Judge
+from vbc_conformance.replay import add_outputs
 from vbc_spec import API_BASE_PATH
 
 #: Headers about one connection, not the message (RFC 9110 7.6.1): never forwarded.
@@ -63,13 +64,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="where the application connects (default: loopback, a free port)",
     )
-    p.add_argument("--report", type=Path, metavar="PATH", help="write a report (.md or .html)")
-    p.add_argument(
-        "--evidence",
-        type=Path,
-        metavar="PATH",
-        help="write what the traffic showed about the API's form, without its data (JSON)",
-    )
+    add_outputs(p)
     p.add_argument("--max-requests", type=int, metavar="N", help="stop after N exchanges")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     return p

@@ -37,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
         required=True,
         help="the API base URL the traffic went to; entries elsewhere are ignored and counted",
     )
+    add_outputs(p)
+    return p
+
+
+def add_outputs(p: argparse.ArgumentParser) -> None:
+    """What a judging of traffic (replay, proxy) writes besides its summary."""
     p.add_argument("--report", type=Path, metavar="PATH", help="write a report (.md or .html)")
     p.add_argument(
         "--evidence",
@@ -44,7 +50,6 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write what the traffic showed about the API's form, without its data (JSON)",
     )
-    return p
 
 
 def headers_of(entries: Any) -> dict[str, list[str]]:
