@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +210,8 @@ class ProxyProcess:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
-        threading.Thread(target=self.read, daemon=True).start()
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
         first = self.lines.get(timeout=60)
         self.origin = first.rsplit(" -> ", 1)[0].split("proxying ", 1)[1]
         self.base_url = self.origin + API_BASE_PATH
@@ -225,8 +225,12 @@ class ProxyProcess:
     def stop(self) -> str:
         """SIGTERM, as Ctrl-C or a supervisor stops it; its whole output."""
         self.process.send_signal(signal.SIGTERM)
+        return self.finished()
+
+    def finished(self) -> str:
+        """Its whole output, once it has ended."""
         self.process.wait(timeout=60)
-        time.sleep(0.1)  # the reader thread drains what is left
+        self.reader.join(timeout=60)  # the pipe's end: all it printed has been read
         return "".join(self.output)
 
 
@@ -283,9 +287,7 @@ def test_a_faulty_upstream_is_reported_on_the_exchange_that_showed_it() -> None:
         devices = httpx.get(
             proxy.base_url + f"/registration/accounts/{ACCOUNT}/devices", headers=auth
         )
-        proxy.process.wait(timeout=60)  # --max-requests 2: it stops by itself
-        time.sleep(0.1)
-        output = "".join(proxy.output)
+        output = proxy.finished()  # --max-requests 2: it stops by itself
     assert calls.status_code == 200 and devices.headers["content-type"].startswith("text/html")
     assert proxy.process.returncode == 1, output
     findings = [line for line in output.splitlines() if line.startswith("FINDING")]
