@@ -154,6 +154,7 @@ bench: install
 	python bench/bench_sdk.py
 	python bench/bench_watch.py
 	python bench/bench_test_kit.py
+	python bench/bench_proxy.py
 
 # constraints.txt anew: the newest versions pyproject.toml's ranges allow, installed in a
 # scratch venv and frozen. Review the diff; CI installs exactly what it says.

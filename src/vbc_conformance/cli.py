@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -402,6 +403,12 @@ def judge(args: argparse.Namespace, settings: RunSettings, reports: Path) -> int
         outcome.errors[("run", "schemathesis", "exited 1 without naming why")] += 1
     where = settings.base_url
     print(f"vbc-conformance: {where}" + (" (embedded sandbox)" if args.base_url is None else ""))
+    return conclude(args, outcome, where, seconds)
+
+
+def conclude(args: argparse.Namespace, outcome: report.Outcome, where: str, seconds: float) -> int:
+    """The summary, the reports asked for, the failures and the exit code: the same for a
+    generated run and for judged traffic (replay, proxy)."""
     print(report.summary(outcome, seconds))
     if args.report:
         page = (
@@ -414,10 +421,33 @@ def judge(args: argparse.Namespace, settings: RunSettings, reports: Path) -> int
     return outcome.exit_code
 
 
+def conclude_traffic(
+    args: argparse.Namespace, judge: Any, events: Path, where: str, seconds: float
+) -> int:
+    """`conclude` for traffic the suite did not send (replay, proxy): what the hooks recorded
+    joins the judge's outcome, and the exchanges left unjudged are counted."""
+    outcome = judge.outcome
+    report.read_events(events / "events.jsonl", outcome)
+    print(f"vbc-conformance: {where}")
+    print(f"{judge.ignored} exchange(s) ignored: not to an operation under the API base URL")
+    if args.evidence:
+        judge.evidence.write(args.evidence)
+        print(f"evidence: {args.evidence}")
+    return conclude(args, outcome, where, seconds)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        return run(args)
+        if argv[:1] == ["replay"]:
+            from vbc_conformance import replay
+
+            return replay.main(argv[1:])
+        if argv[:1] == ["proxy"]:
+            from vbc_conformance import proxy
+
+            return proxy.main(argv[1:])
+        return run(parser().parse_args(argv))
     except (UsageError, ValueError) as error:
         print(f"vbc-conformance: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -151,7 +151,14 @@ def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> O
                         ),
                     )
                 )
-    if drift_events and drift_events.exists():
+    if drift_events:
+        read_events(drift_events, outcome)
+    return outcome
+
+
+def read_events(drift_events: Path, outcome: Outcome) -> None:
+    """Add what the hooks recorded (drift, dialect forms, advisories) to `outcome`."""
+    if drift_events.exists():
         for line in drift_events.read_text(encoding="utf-8").splitlines():
             event = json.loads(line)
             if event["event"] == "drift":
@@ -162,7 +169,6 @@ def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> O
             elif event["event"] == "advisory":
                 beyond = (event["operation"], event["where"], event["keyword"], event["value"])
                 outcome.advisories[beyond] += 1
-    return outcome
 
 
 def read_error(event: dict[str, Any], outcome: Outcome) -> None:

@@ -1,0 +1,212 @@
+"""Judging traffic the suite did not send (a HAR file, a proxy's exchanges) through the same
+path as a generated run: the operation schemathesis finds for the method and path, a `Case`
+and a `Response` built from what was recorded, schemathesis' own checks and ours on it, and
+the hooks' `filter_failure` and `after_call` (drift, dialect, advisories). No check that
+sends a request of its own runs: this judging adds no request to the traffic."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import attrs
+import requests
+import schemathesis
+from schemathesis.checks import CHECKS
+from schemathesis.core.failures import FailureGroup
+
+import vbc_spec as spec
+from vbc_conformance.evidence import Evidence
+from vbc_conformance.report import Failure, Outcome, curl
+
+#: Checks that judge one answer to one request, and never send one: the response checks.
+#: The others re-send (ignored_auth, use_after_free, cross_account_isolation), need a case
+#: generated as valid or invalid (negative/positive data), or probe (unsupported_method).
+RESPONSE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "ids_match_request",
+    "legs_match_call",
+    "pages_repeat_nothing",
+    "times_move_forward",
+)
+
+#: Request headers never handed to a check or written to a report (`report.curl` puts the
+#: shell's $VBC_TOKEN in place of Authorization).
+CREDENTIAL_HEADERS = ("cookie", "proxy-authorization")
+
+
+@attrs.frozen
+class Exchange:
+    """One request and its answer as they went over the wire."""
+
+    method: str
+    url: str
+    request_headers: dict[str, list[str]]
+    request_body: bytes
+    status: int
+    response_headers: dict[str, list[str]]
+    response_body: bytes
+    label: str = ""
+    """Where it came from (a HAR entry's number), for the report."""
+
+
+@attrs.frozen
+class Finding:
+    label: str
+    operation: str
+    check: str
+    title: str
+
+
+class Judge:
+    """Judges exchanges with one API base URL; exchanges elsewhere are counted as ignored."""
+
+    def __init__(self, base_url: str) -> None:
+        # The hooks read the run's settings once, on import: the caller sets them first.
+        from vbc_conformance import hooks
+
+        self.hooks = hooks
+        self.base_url = base_url.rstrip("/")
+        self.base_path = urlsplit(self.base_url).path
+        self.schema = schemathesis.openapi.from_path(spec.TELEPHONY_SPEC)
+        self.checks: list[Any] = CHECKS.get_by_names(list(RESPONSE_CHECKS))
+        self.outcome = Outcome()
+        self.outcome.operations = [
+            op["operationId"]
+            for item in hooks.DOCUMENT["paths"].values()
+            for op in item.values()
+            if isinstance(op, dict) and "operationId" in op
+        ]
+        self.ignored = 0
+        self.evidence = Evidence(hooks.DOCUMENT)
+        self._seen: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()
+
+    def in_scope(self, url: str) -> str | None:
+        """The path under the API base, or None for a URL elsewhere (another host, /token)."""
+        parts = urlsplit(url)
+        base = urlsplit(self.base_url)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            return None
+        if not parts.path.startswith(self.base_path + "/"):
+            return None
+        return parts.path[len(self.base_path) :]
+
+    def judge(self, exchange: Exchange) -> list[Finding]:
+        """Judge one exchange; the findings it showed (also added to `outcome`)."""
+        with self._lock:  # the hooks keep state between calls (cascades, the guard)
+            return self._judge(exchange)
+
+    def _judge(self, exchange: Exchange) -> list[Finding]:
+        path = self.in_scope(exchange.url)
+        operation = (
+            None if path is None else self.schema.find_operation_by_path(exchange.method, path)
+        )
+        if path is None or operation is None:
+            self.ignored += 1
+            return []
+        body = json_or_none(exchange.request_body)
+        media_type = exchange.request_headers.get("content-type", [""])[0].split(";")[0]
+        with_body = (
+            {"body": body, "media_type": media_type or "application/json"}
+            if body is not None and len(operation.body)
+            else {}
+        )
+        case = operation.Case(
+            method=exchange.method.upper(),  # type: ignore[arg-type]
+            path_parameters=path_parameters(operation.path, path),
+            query=dict(parse_qsl(urlsplit(exchange.url).query)) or None,
+            **with_body,
+        )
+        response = schemathesis.Response(
+            status_code=exchange.status,
+            headers=exchange.response_headers,
+            content=exchange.response_body,
+            request=prepared(exchange),
+            elapsed=0.0,
+            verify=True,
+        )
+        operation_id: str = operation.definition.raw["operationId"]
+        self.outcome.cases[operation_id] += 1
+        findings: list[Finding] = []
+        for check in self.checks:
+            try:
+                case.validate_response(response, checks=[check])
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    if self.hooks.filter_failure(None, failure, case, response):
+                        findings.append(self._record(exchange, operation_id, check, failure))
+            except AssertionError as failure:
+                findings.append(self._record(exchange, operation_id, check, failure))
+        self.hooks.after_call(None, case, response)
+        self.evidence.add(
+            operation_id,
+            exchange.status,
+            exchange.response_headers.get("content-type", [None])[0],
+            json_or_none(exchange.response_body),
+        )
+        return findings
+
+    def _record(
+        self, exchange: Exchange, operation_id: str, check: Any, failure: AssertionError
+    ) -> Finding:
+        name = getattr(check, "__name__", str(check))
+        title = str(getattr(failure, "title", "") or failure)
+        self.outcome.failed_checks[operation_id].add(name)
+        key = (operation_id, name, title)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.outcome.failures.append(
+                Failure(
+                    operation=operation_id,
+                    check=name,
+                    title=title,
+                    message=f"{exchange.label}: {getattr(failure, 'message', '')}".strip(),
+                    curl=curl(
+                        {
+                            "method": exchange.method.upper(),
+                            "uri": exchange.url,
+                            "headers": {
+                                name: values
+                                for name, values in exchange.request_headers.items()
+                                if name not in CREDENTIAL_HEADERS
+                            },
+                        }
+                    ),
+                )
+            )
+        return Finding(exchange.label, operation_id, name, title)
+
+
+def path_parameters(template: str, path: str) -> dict[str, str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    matched = re.fullmatch(pattern, path)
+    return matched.groupdict() if matched else {}
+
+
+def json_or_none(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def prepared(exchange: Exchange) -> requests.PreparedRequest:
+    """The request as schemathesis' checks see it, without its credentials."""
+    headers = {
+        name: values[0]
+        for name, values in exchange.request_headers.items()
+        if values and name.lower() not in (*CREDENTIAL_HEADERS, "authorization")
+    }
+    return requests.Request(
+        exchange.method.upper(), exchange.url, headers=headers, data=exchange.request_body or None
+    ).prepare()
