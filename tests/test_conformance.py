@@ -429,6 +429,18 @@ def test_usage_errors_exit_2_with_one_line() -> None:
     assert bad_party.returncode == 2 and "--dial-allow takes TYPE:DESTINATION" in bad_party.stderr
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "0", "-1"])
+@pytest.mark.parametrize(
+    "command", [["--request-timeout"], ["proxy", "--upstream", "http://127.0.0.1:9", "--duration"]]
+)
+def test_a_time_option_that_is_no_finite_positive_number_is_a_usage_error(
+    command: list[str], value: str
+) -> None:
+    result = conformance(*command, value)
+    assert result.returncode == 2 and "invalid seconds value" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_observed_dialect_conforms_and_is_named_with_its_fields() -> None:
     result = conformance("--dialect", "observed", "--max-examples", "10")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -59,6 +59,20 @@ Without --dial-allow, --allow-writes still sends no write at all.
 """
 
 
+#: The longest a time option may be: more is a typo, and schemathesis turns a request timeout
+#: into whole milliseconds (NaN and infinity were tracebacks there).
+MOST_SECONDS = 10**9
+
+
+def seconds(text: str) -> float:
+    """A time option's value: a finite number of seconds above 0 (argparse reports a
+    ValueError as an invalid value, exit 2)."""
+    value = float(text)
+    if not 0 < value < MOST_SECONDS:
+        raise ValueError(text)
+    return value
+
+
 class UsageError(Exception):
     """A mistake in how the command was called, or a target that cannot be reached."""
 
@@ -152,7 +166,7 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--request-timeout",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         help="give up on a request after this long (default from schemathesis.toml); a"
         " request that times out is named, and the run exits 2: not judged, not failed",

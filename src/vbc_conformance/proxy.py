@@ -24,6 +24,7 @@ import uvicorn
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from vbc_conformance.cli import seconds
 from vbc_conformance.exchanges import Exchange, Judge
 from vbc_conformance.replay import add_outputs
 from vbc_spec import API_BASE_PATH
@@ -66,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
     )
     add_outputs(p)
     p.add_argument("--max-requests", type=int, metavar="N", help="stop after N exchanges")
-    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--duration", type=seconds, metavar="S", help="stop after S seconds")
     return p
 
 
@@ -189,10 +190,8 @@ def main(argv: list[str]) -> int:
     upstream = urlsplit(args.upstream)
     if upstream.scheme not in ("http", "https") or not upstream.netloc:
         raise cli.UsageError(f"--upstream takes an http(s) URL, not {args.upstream!r}")
-    for name in ("max_requests", "duration"):
-        value = getattr(args, name)
-        if value is not None and not 0 < value < 10**9:
-            raise cli.UsageError(f"--{name.replace('_', '-')} must be positive")
+    if args.max_requests is not None and not 0 < args.max_requests < 10**9:
+        raise cli.UsageError("--max-requests must be positive")
     sock = listening_socket(args.listen)
     with tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch:
         events = Path(scratch)
