@@ -63,6 +63,12 @@ class Findings:
     advisories: set[Advisory] = attrs.field(factory=set)
 
 
+def media_type_of(content_type: str | None) -> str:
+    """A Content-Type's media type, without parameters, in lowercase (RFC 9110 compares it
+    case-insensitively); "" where there is none."""
+    return (content_type or "").split(";")[0].strip().lower()
+
+
 def breaks(keyword: str, limit: Any, value: Any) -> bool:
     """Whether `value` is outside one JSON Schema limit (the keywords assumptions use)."""
     if keyword == "maxLength":
@@ -124,7 +130,7 @@ class DriftFinder:
                 Form(response["x-vbc-dialect"], "answer", f"{operation} answers {status}")
             )
         documented = response.get("content", {})
-        media_type = (content_type or "").split(";")[0].strip().lower()
+        media_type = media_type_of(content_type)
         if has_body and media_type not in documented:
             found.drift.add(
                 Drift("content type", operation, f"{status} response", media_type or "(none)")

@@ -13,6 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from vbc_conformance.drift import media_type_of
+
 FORMAT = "vbc-conformance-evidence/1"
 ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
 #: Epoch timestamps by magnitude (2001 to 2286 in each unit).
@@ -70,7 +72,7 @@ class Evidence:
             answer = self.operations[operation].setdefault(
                 str(status), {"content_types": set(), "shapes": set(), "fields": defaultdict(set)}
             )
-            media_type = (content_type or "").split(";")[0].strip().lower()
+            media_type = media_type_of(content_type)
             answer["content_types"].add(
                 media_type if re.fullmatch(r"[\w.+-]+/[\w.+-]+", media_type) else "(other)"
             )

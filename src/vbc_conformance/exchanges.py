@@ -19,6 +19,7 @@ from schemathesis.checks import CHECKS
 from schemathesis.core.failures import FailureGroup
 
 import vbc_spec as spec
+from vbc_conformance.drift import media_type_of
 from vbc_conformance.evidence import Evidence
 from vbc_conformance.report import Failure, Outcome, curl
 
@@ -113,7 +114,7 @@ class Judge:
             self.ignored += 1
             return []
         body = json_or_none(exchange.request_body)
-        media_type = exchange.request_headers.get("content-type", [""])[0].split(";")[0]
+        media_type = media_type_of(exchange.request_headers.get("content-type", [""])[0])
         with_body = (
             {"body": body, "media_type": media_type or "application/json"}
             if body is not None and len(operation.body)
