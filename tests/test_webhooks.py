@@ -152,6 +152,7 @@ def test_numbers_are_signed_as_they_arrived() -> None:
         (b'{"event": {"id": "1", "duration": NaN}}', "not JSON"),
         (b'{"event": {"id": "1", "id": "2"}}', "not JSON"),
         (b"[" * 20000 + b"]" * 20000, "not JSON"),
+        (b'{"event": {"id": "\\ud800", "state": "RINGING"}}', "not Unicode"),
         (b'{"event": "RINGING"}', "no `event` object"),
         (b"[1, 2]", "no `event` object"),
         (b" " * (webhooks.MAX_DELIVERY_BYTES + 1), "larger than"),
@@ -181,7 +182,7 @@ def test_a_signed_event_with_unreadable_fields_is_a_clear_error(
     event: str, metadata: dict[str, Any], message: str
 ) -> None:
     # Signed as verify() reads it: numbers as their text.
-    signature = hmac_hex(webhooks.canonical(webhooks.parsed(event.encode())).encode())
+    signature = hmac_hex(webhooks.canonical(*webhooks.parsed(event.encode())).encode())
     with pytest.raises(InvalidDeliveryError, match=message) as raised:
         verify(body_policy(event, signature, **metadata), {}, KEY)
     assert not isinstance(raised.value, SignatureError)

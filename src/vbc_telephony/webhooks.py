@@ -68,6 +68,7 @@ NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 #: Control characters JSON escapes as \u00XX (the others have short forms: \n, \t, ...).
 CONTROL = re.compile(r"[\x00-\x07\x0b\x0e-\x1f]")
 ESCAPES = re.compile(r"\\\\|\\u00[0-9a-f]{2}")
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 SIGNATURE_HEADER = "x-von-signature"
 
 
@@ -166,7 +167,7 @@ def verify(body: bytes, headers: Mapping[str, str], signing_key: str) -> Deliver
         raise TypeError(f"body must be the request's bytes, not {type(body).__name__}")
     if len(body) > MAX_DELIVERY_BYTES:
         raise SignatureError(f"the delivery is larger than {MAX_DELIVERY_BYTES} bytes: not read")
-    document = parsed(bytes(body))
+    document, fractions = parsed(bytes(body))
     event = document.get("event") if isinstance(document, dict) else None
     if not isinstance(event, dict):
         raise SignatureError("not a delivery: no `event` object in the body")
@@ -179,9 +180,10 @@ def verify(body: bytes, headers: Mapping[str, str], signing_key: str) -> Deliver
             "the delivery is not signed: no X-VON-Signature header and no metadata.signature"
         )
     try:
-        expected = hmac.new(key, canonical(event).encode("utf-8"), hashlib.sha256).hexdigest()
+        message = canonical(event, numbers_as_sent=fractions).encode("utf-8")
     except UnicodeEncodeError:
         raise SignatureError("the event holds text that is not Unicode: cannot check it") from None
+    expected = hmac.new(key, message, hashlib.sha256).hexdigest()
     given = signature.strip().lower().encode("utf-8", "replace")
     if not hmac.compare_digest(expected.encode("ascii"), given):
         raise SignatureError("the signature does not match the event: refused")
@@ -191,12 +193,10 @@ def verify(body: bytes, headers: Mapping[str, str], signing_key: str) -> Deliver
         return lowered.get(header, metadata.get(field))
 
     return Delivery(
-        event=call_event(event),
-        delivery_id=text(
-            lowered.get("x-von-delivery-id", metadata.get("deliveryId")), "deliveryId"
-        ),
-        attempt=attempt(lowered.get("x-von-attempt", metadata.get("attempt"))),
-        webhook_id=text(lowered.get("x-von-webhook-id", metadata.get("webhookId")), "webhookId"),
+        event=call_event(event, plain(event) if fractions else event),
+        delivery_id=text(said("x-von-delivery-id", "deliveryId"), "deliveryId"),
+        attempt=attempt(said("x-von-attempt", "attempt")),
+        webhook_id=text(said("x-von-webhook-id", "webhookId"), "webhookId"),
     )
 
 
@@ -207,14 +207,20 @@ def signing_key_bytes(signing_key: str) -> bytes:
     return signing_key.encode("utf-8")
 
 
-def parsed(body: bytes) -> Any:
-    """The body as JSON, numbers kept as their text; NaN, Infinity and repeated keys refused
-    (a repeated key would let two readers of one body see two events)."""
+def parsed(body: bytes) -> tuple[Any, bool]:
+    """The body as JSON, and whether it holds a fraction or an exponent: such a number is
+    kept as its text (`Number`), integers are exact anyway. NaN, Infinity and repeated keys
+    are refused (a repeated key would let two readers of one body see two events)."""
+    fractions: list[Number] = []
+
+    def fraction(literal: str) -> Number:
+        fractions.append(Number(literal))
+        return fractions[-1]
+
     try:
-        return json.loads(
+        document = json.loads(
             body,
-            parse_int=Number,
-            parse_float=Number,
+            parse_float=fraction,
             parse_constant=not_a_number,
             object_pairs_hook=unique_keys,
         )
@@ -222,6 +228,7 @@ def parsed(body: bytes) -> Any:
         raise SignatureError("the delivery is not JSON: nested too deeply") from None
     except ValueError as error:  # UnicodeDecodeError too
         raise SignatureError(f"the delivery is not JSON: {shown(str(error), 120)}") from None
+    return document, bool(fractions)
 
 
 def not_a_number(word: str) -> Any:
@@ -235,12 +242,22 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def canonical(value: Any) -> str:
+def canonical(value: Any, numbers_as_sent: bool = False) -> str:
     """`value` as compact JSON, object keys sorted, as the vendor's Java service writes it
     (Jackson's defaults, which the 2018 test vector matches): text as UTF-8 with no escape
     of non-ASCII (Jackson escapes it only when told to), control characters as `\\n`-style
     short escapes or uppercase `\\u00XX`; keys in Java's String order (UTF-16 code units);
-    numbers as they arrived."""
+    with `numbers_as_sent`, each `Number` as the text it arrived in.
+
+    The standard library's encoder writes the same bytes, faster, unless a `Number` is in
+    (it would quote it) or a key holds a character past U+FFFF (Java orders those as two
+    UTF-16 units, Python as one code point): then it is written here."""
+    if not numbers_as_sent:
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+        if not ASTRAL.search(text):
+            return ESCAPES.sub(upper_hex, text) if "\\u00" in text else text
     parts: list[str] = []
     write(value, parts.append)
     return "".join(parts)
@@ -297,8 +314,8 @@ def upper_hex(escape: re.Match[str]) -> str:
     return escape[0] if escape[0] == "\\\\" else "\\u" + escape[0][2:].upper()
 
 
-def call_event(event: dict[str, Any]) -> CallEvent:
-    """The typed view of a verified event."""
+def call_event(event: dict[str, Any], data: dict[str, Any]) -> CallEvent:
+    """The typed view of a verified event; `data` is it with plain numbers."""
     call_id, state = text(event.get("id"), "id"), text(event.get("state"), "state")
     if call_id is None or state is None:
         raise InvalidDeliveryError("the event has no `id` or no `state`")
@@ -317,7 +334,7 @@ def call_event(event: dict[str, Any]) -> CallEvent:
         start_time=moment(event.get("startTime")),
         answer_time=moment(event.get("answerTime")),
         end_time=moment(event.get("endTime")),
-        data=plain(event),
+        data=data,
     )
 
 
@@ -327,6 +344,8 @@ def text(value: Any, field: str) -> str | None:
         return None
     if isinstance(value, str):
         return str.__str__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     raise InvalidDeliveryError(f"`{field}` must be a string, not {type(value).__name__}")
 
 
@@ -334,7 +353,7 @@ def duration(value: Any) -> timedelta:
     """Milliseconds (a number, or digits in a string) as a timedelta; absent is 0."""
     if value is None:
         return timedelta(0)
-    literal = value.strip() if isinstance(value, str) else None
+    literal = value.strip() if isinstance(value, str) else integer_text(value)
     if literal is None or not NUMBER.fullmatch(literal):
         raise InvalidDeliveryError(f"`duration` must be milliseconds, not {shown(value)}")
     milliseconds = float(literal)  # too many digits: infinity, refused below
@@ -350,13 +369,17 @@ def attempt(value: Any) -> int | None:
     """The delivery's attempt (a header's text or a JSON number): a whole number from 0."""
     if value is None:
         return None
-    literal = value.strip() if isinstance(value, str) else ""
+    literal = value.strip() if isinstance(value, str) else integer_text(value) or ""
     literal = literal if len(literal) <= len(str(MAX_ATTEMPT)) else "x"  # 400 digits: no int()
     if not (literal.isascii() and literal.isdigit() and int(literal) <= MAX_ATTEMPT):
         raise InvalidDeliveryError(
             f"`attempt` must be a whole number from 0 to {MAX_ATTEMPT}, not {shown(value)}"
         )
     return int(literal)
+
+
+def integer_text(value: Any) -> str | None:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def moment(value: Any) -> datetime | None:
@@ -366,9 +389,9 @@ def moment(value: Any) -> datetime | None:
 
 
 def plain(value: Any) -> Any:
-    """Parsed JSON with its numbers as int or float again."""
+    """Parsed JSON with its fractions (`Number`) as floats again."""
     if isinstance(value, Number):
-        return int(value) if value.lstrip("-").isdigit() and len(value) < 100 else float(value)
+        return float(value)
     if isinstance(value, dict):
         return {name: plain(item) for name, item in value.items()}
     if isinstance(value, list):
