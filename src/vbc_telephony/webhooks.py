@@ -40,10 +40,9 @@ __all__ = [
     "verify",
 ]
 
-#: The largest body `verify()` reads: a delivery is under a kilobyte; a larger body is
-#: refused (SignatureError) before it is parsed.
 MAX_DELIVERY_BYTES = 64 * 1024
-#: Every state VIS documents. Others may come: `CallEvent.state` keeps them as sent.
+"""The largest body `verify()` reads: a delivery is under a kilobyte; a larger body is
+refused (SignatureError) before it is parsed."""
 STATES = (
     "INITIALIZING",
     "RINGING",
@@ -56,8 +55,9 @@ STATES = (
     "ANSWERED",
     "MISSED",
 )
-#: The states a call ends in and never leaves. ANSWERED is one: a call answered and over.
+"""Every state VIS documents. Others may come: `CallEvent.state` keeps them as sent."""
 FINAL_STATES = frozenset({"ANSWERED", "CANCELLED", "MISSED", "REJECTED"})
+"""The states a call ends in and never leaves. ANSWERED is one: a call answered and over."""
 #: States only an answered call is in.
 ANSWERED_STATES = frozenset({"ACTIVE", "HELD", "REMOTE_HELD", "ANSWERED"})
 #: The highest `attempt` read: Vonage retries at most 5 times.
