@@ -41,7 +41,7 @@ help:
 	@echo "make test             lint, check-generated and the test suite (the sandbox's"
 	@echo "                      tests on SQLite, then again on a throwaway PostgreSQL)"
 	@echo "make bench            print the benchmarks (sandbox vs Prism, SDK vs raw httpx,"
-	@echo "                      calls.watch() vs calls.list(), test kit)"
+	@echo "                      calls.watch() vs calls.list(), test kit, webhooks.verify())"
 	@echo "make bench-deps       install wrk and PostgreSQL, which make bench needs (as root)"
 	@echo "make lock             rewrite constraints.txt: the versions CI installs"
 
@@ -155,6 +155,7 @@ bench: install
 	python bench/bench_watch.py
 	python bench/bench_test_kit.py
 	python bench/bench_proxy.py
+	python bench/bench_webhooks.py
 
 # constraints.txt anew: the newest versions pyproject.toml's ranges allow, installed in a
 # scratch venv and frozen. Review the diff; CI installs exactly what it says.

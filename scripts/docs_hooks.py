@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Reference page -> (title, the modules whose `__all__` it documents).
 REFERENCE = {
-    "reference/sdk.md": ("The SDK: vbc_telephony", ["vbc_telephony"]),
+    "reference/sdk.md": ("The SDK: vbc_telephony", ["vbc_telephony", "vbc_telephony.webhooks"]),
     "reference/sandbox.md": ("The sandbox: vbc_sandbox", ["vbc_sandbox"]),
     "reference/test-kit.md": (
         "The test kit: pytest plugin and outcomes",

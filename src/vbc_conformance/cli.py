@@ -461,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
             from vbc_conformance import proxy
 
             return proxy.main(argv[1:])
+        if argv[:1] == ["webhooks"]:
+            from vbc_conformance import webhooks
+
+            return webhooks.main(argv[1:])
         return run(parser().parse_args(argv))
     except (UsageError, ValueError) as error:
         print(f"vbc-conformance: {error}", file=sys.stderr)

@@ -1,6 +1,9 @@
 """Hand-written SDK for the VBC Telephony API, on top of the generated ``vbc_telephony_api``."""
 
 from vbc_spec import PRODUCTION_BASE_URL
+
+# VIS webhook deliveries: vbc_telephony.webhooks.verify(), .sign(), .Delivery.
+from vbc_telephony import webhooks as webhooks
 from vbc_telephony._async.client import AsyncTelephony
 from vbc_telephony._async.pager import AsyncPager
 from vbc_telephony._async.watch import AsyncCallWatcher
@@ -21,10 +24,12 @@ from vbc_telephony._errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    InvalidDeliveryError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    SignatureError,
 )
 from vbc_telephony._logs import setup_from_env
 from vbc_telephony._placement import CallNotConfirmedError
@@ -60,6 +65,7 @@ __all__ = [
     "CallWatcher",
     "Change",
     "ConflictError",
+    "InvalidDeliveryError",
     "Leg",
     "NotFoundError",
     "Pager",
@@ -68,6 +74,7 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
+    "SignatureError",
     "StaticToken",
     "Telephony",
     "TokenProvider",

@@ -48,6 +48,18 @@ class InvalidIdError(APIError, ValueError):
     path segment. Raised before any request is sent."""
 
 
+class InvalidDeliveryError(APIError, ValueError):
+    """A webhook delivery `webhooks.verify()` refuses: one whose signature is missing or
+    wrong (`SignatureError`), or a genuine one with a field that cannot be read (a NaN or
+    negative `duration`, an `attempt` that is no small whole number). A receiver answers it
+    with a 4xx. Its message names what was wrong, never the signing key."""
+
+
+class SignatureError(InvalidDeliveryError):
+    """A delivery not proven to come from Vonage: no signature, a wrong one, or a body that
+    cannot be checked (larger than the bound, not JSON, no `event` object)."""
+
+
 class APIStatusError(APIError):
     """The service answered with an error status; `code` and `message` are its documented body."""
 
