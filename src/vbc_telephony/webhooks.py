@@ -32,10 +32,10 @@ __all__ = [
     "FINAL_STATES",
     "MAX_DELIVERY_BYTES",
     "STATES",
-    "CallEvent",
     "Delivery",
     "InvalidDeliveryError",
     "SignatureError",
+    "VisCallEvent",
     "sign",
     "verify",
 ]
@@ -55,7 +55,7 @@ STATES = (
     "ANSWERED",
     "MISSED",
 )
-"""Every state VIS documents. Others may come: `CallEvent.state` keeps them as sent."""
+"""Every state VIS documents. Others may come: `VisCallEvent.state` keeps them as sent."""
 FINAL_STATES = frozenset({"ANSWERED", "CANCELLED", "MISSED", "REJECTED"})
 """The states a call ends in and never leaves. ANSWERED is one: a call answered and over."""
 #: States only an answered call is in.
@@ -79,7 +79,7 @@ class Number(str):
 
 
 @attrs.frozen
-class CallEvent:
+class VisCallEvent:
     """One VIS call event, read tolerantly: ids as strings whatever JSON type arrived (the
     vendor's spec says int64, its examples send strings), `state` as sent (a state VIS adds
     later is kept, not an error), times as aware UTC datetimes, `duration` from milliseconds.
@@ -129,7 +129,7 @@ class Delivery:
     `delivery_id`, the same on every retry of one delivery (deduplicate on it), `attempt`
     (1 first), `webhook_id`. Each is None when the delivery did not carry it."""
 
-    event: CallEvent
+    event: VisCallEvent
     delivery_id: str | None = None
     attempt: int | None = None
     webhook_id: str | None = None
@@ -314,12 +314,12 @@ def upper_hex(escape: re.Match[str]) -> str:
     return escape[0] if escape[0] == "\\\\" else "\\u" + escape[0][2:].upper()
 
 
-def call_event(event: dict[str, Any], data: dict[str, Any]) -> CallEvent:
+def call_event(event: dict[str, Any], data: dict[str, Any]) -> VisCallEvent:
     """The typed view of a verified event; `data` is it with plain numbers."""
     call_id, state = text(event.get("id"), "id"), text(event.get("state"), "state")
     if call_id is None or state is None:
         raise InvalidDeliveryError("the event has no `id` or no `state`")
-    return CallEvent(
+    return VisCallEvent(
         id=call_id,
         state=state,
         type=text(event.get("type"), "type"),
