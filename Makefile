@@ -39,6 +39,7 @@ help:
 	@echo "                      do not announce (part of make test)"
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
+	@echo "                      and vis.yaml"
 	@echo "make docs             build the documentation site into build/site, strictly and"
 	@echo "                      offline (guides, the reference, the CLI and HTTP API pages)"
 	@echo "make dist             build the sdist and wheel into dist/ and check them (twine check,"

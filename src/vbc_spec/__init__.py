@@ -1,7 +1,7 @@
 """The Telephony API's description, and the facts every package here takes from it: where
 the OpenAPI documents are and how to read them, the API's base path (and VIS's, for call
-events), the token paths, the VBC username suffix and the password grant's form. The SDK, the sandbox and the
-conformance suite import this; it imports none of them."""
+events), the token paths, the VBC username suffix and the password grant's form. The SDK,
+the sandbox and the conformance suite import this; it imports none of them."""
 
 from __future__ import annotations
 
