@@ -11,6 +11,7 @@ import pytest
 import vbc_spec as spec
 from tests import specs
 from tests.fixtures import vis_evidence as evidence
+from vbc_vis_api.models import Delivery, Event
 
 VIS = spec.load(spec.VIS_SPEC)
 component = partial(specs.component, document=VIS)
@@ -148,3 +149,15 @@ def test_a_subscription_sends_only_what_the_vendor_documents(body: dict[str, Any
 def component_schema(name: str) -> dict[str, Any]:
     schema: dict[str, Any] = VIS["components"]["schemas"][name]
     return schema
+
+
+@pytest.mark.parametrize("name", ["DeliveryAnswered2018", "DeliveryRinging2020"])
+def test_the_generated_client_reads_each_vendor_delivery_and_writes_it_back(name: str) -> None:
+    delivery = examples(name)[0]
+    assert Delivery.from_dict(delivery).to_dict() == delivery
+
+
+def test_the_generated_client_reads_int_ids_and_keeps_a_state_it_does_not_know() -> None:
+    event = Event.from_dict({**evidence.EVENT_2018, "id": 5678, "state": "TRANSFERRED"})
+    assert event.id == 5678 and event.state.value == "TRANSFERRED"
+    assert event.to_dict()["state"] == "TRANSFERRED"
