@@ -3,7 +3,7 @@
 FROM python:3.11-slim
 WORKDIR /build
 # Only what the wheel is built from (see .dockerignore), at the versions CI tests.
-COPY pyproject.toml constraints.txt README.md openapi.yaml oauth.yaml ./
+COPY pyproject.toml constraints.txt README.md openapi.yaml oauth.yaml vis.yaml ./
 COPY generated ./generated
 COPY src ./src
 RUN pip install --no-cache-dir -c constraints.txt '.[sandbox,postgres]' \

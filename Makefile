@@ -7,10 +7,16 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 # openapi-python-client is pinned in pyproject.toml (dev extra); the output depends on it.
+# vis.yaml's client is generated beside it, then only its package is kept: generated/'s
+# pyproject.toml stays the Telephony client's, and --meta uv (unlike none) writes py.typed.
 define generate_into
 	openapi-python-client generate --path openapi.yaml --config generator-config.yml \
 		--custom-template-path templates --meta uv --overwrite \
-		--output-path $(1) --fail-on-warning >/dev/null
+		--output-path $(1) --fail-on-warning >/dev/null && \
+	rm -rf $(1).vis && openapi-python-client generate --path vis.yaml \
+		--config generator-config-vis.yml --custom-template-path templates --meta uv \
+		--output-path $(1).vis --fail-on-warning >/dev/null && \
+		rm -rf $(1)/vbc_vis_api && mv $(1).vis/vbc_vis_api $(1)/ && rm -rf $(1).vis
 endef
 
 .PHONY: help install generate check-generated spec-lint lint portability spec-diff spec-diff-files \
@@ -18,10 +24,10 @@ endef
 
 help:
 	@echo "make install          create .venv (all extras) and node_modules"
-	@echo "make generate         regenerate generated/ from openapi.yaml, and the SDK's sync"
+	@echo "make generate         regenerate generated/ from openapi.yaml and vis.yaml, and the SDK's sync"
 	@echo "                      code from its async source (scripts/unasync.py)"
 	@echo "make check-generated  fail if generated/ or the sync twins differ from a fresh generation"
-	@echo "make spec-lint        openapi-spec-validator and Redocly on openapi.yaml and oauth.yaml"
+	@echo "make spec-lint        openapi-spec-validator and Redocly on openapi.yaml, oauth.yaml, vis.yaml"
 	@echo "make lint             spec-lint, workflow-lint, ruff, mypy --strict"
 	@echo "make workflow-lint    zizmor (security, offline) and the GitHub workflow schema on"
 	@echo "                      .github/workflows"
@@ -33,6 +39,7 @@ help:
 	@echo "                      do not announce (part of make test)"
 	@echo "make portability      other generators (openapi-generator python and typescript-fetch,"
 	@echo "                      datamodel-code-generator) parse every example of openapi.yaml"
+	@echo "                      and vis.yaml"
 	@echo "make docs             build the documentation site into build/site, strictly and"
 	@echo "                      offline (guides, the reference, the CLI and HTTP API pages)"
 	@echo "make dist             build the sdist and wheel into dist/ and check them (twine check,"
@@ -66,14 +73,14 @@ check-generated: $(BIN)/.installed
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(call generate_into,$$tmp/generated) && \
 	if diff -r --exclude=__pycache__ --exclude=.ruff_cache --exclude=.mypy_cache generated $$tmp/generated; then \
-		echo "generated/ matches openapi.yaml"; \
+		echo "generated/ matches openapi.yaml and vis.yaml"; \
 	else \
 		echo "generated/ is stale or was edited by hand: run 'make generate'" >&2; exit 1; \
 	fi
 
 spec-lint: install
-	openapi-spec-validator openapi.yaml oauth.yaml
-	redocly lint telephony oauth --format stylish 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
+	openapi-spec-validator openapi.yaml oauth.yaml vis.yaml
+	redocly lint telephony oauth vis --format stylish 2>&1 | grep -v '[║╔╚]'; exit $${PIPESTATUS[0]}
 
 # The workflows users copy (.github/workflows) cannot run here: zizmor audits them offline
 # (zizmor.yml holds any ignore, with its reason), check-jsonschema checks their structure.

@@ -1,7 +1,8 @@
-"""The HTTP API reference page of the documentation site (scripts/docs_hooks.py writes it to
-the site's api/ folder; `python scripts/docs.py DIR` writes it alone): the page the sandbox
-serves at /docs, written as static files that work offline (Swagger UI's files from
-swagger-ui-bundle; the spec inside the page, and beside it as openapi.json). Opened as a
+"""The HTTP API reference pages of the documentation site (scripts/docs_hooks.py writes them to
+the site's api/ folder; `python scripts/docs.py DIR` writes them alone): the page the sandbox
+serves at /docs (index.html, openapi.json), and VIS's (vis.html, vis.json), written as static
+files that work offline (Swagger UI's files from swagger-ui-bundle; each spec inside its page,
+and beside it as JSON). Opened as a
 file, the page has no Content-Security-Policy to keep, so its spec and the call that draws
 it are inline."""
 
@@ -35,18 +36,23 @@ SwaggerUIBundle({{ spec: {spec}, dom_id: "#swagger-ui", deepLinking: true }});
 """
 
 
+#: Each page (and the JSON beside it) and the spec it draws.
+PAGES = {"index": ("openapi", spec.TELEPHONY_SPEC), "vis": ("vis", spec.VIS_SPEC)}
+
+
 def main(out: str) -> int:
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
     for name in SWAGGER_UI_FILES:
         shutil.copy(Path(swagger_ui_path) / name, target / name)
-    document = spec.load()
-    (target / "openapi.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
-    # The spec goes in the page: a page opened from a file may not fetch another file.
-    inline = json.dumps(document).replace("</", "<\\/")
-    page = PAGE.format(title=document["info"]["title"], spec=inline)
-    (target / "index.html").write_text(page, encoding="utf-8")
-    print(f"API reference: {target / 'index.html'} (open it; no network needed)")
+    for page_name, (json_name, path) in PAGES.items():
+        document = spec.load(path)
+        (target / f"{json_name}.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
+        # The spec goes in the page: a page opened from a file may not fetch another file.
+        inline = json.dumps(document).replace("</", "<\\/")
+        page = PAGE.format(title=document["info"]["title"], spec=inline)
+        (target / f"{page_name}.html").write_text(page, encoding="utf-8")
+    print(f"API reference: {target / 'index.html'}, {target / 'vis.html'} (no network needed)")
     return 0
 
 

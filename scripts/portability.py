@@ -1,7 +1,8 @@
-"""Does openapi.yaml work in the generators other-language users run? Generates a client with
-openapi-generator (python, typescript-fetch) and pydantic models with
-datamodel-code-generator, then parses every documented and observed example of openapi.yaml
-with each, and writes each parsed value back out: it must say what the example said.
+"""Do openapi.yaml and vis.yaml work in the generators other-language users run? Generates a
+client with openapi-generator (python, typescript-fetch) and pydantic models with
+datamodel-code-generator from each, then parses every documented and observed example of the
+spec with each (vis.yaml's deliveries too, as a receiver would), and writes each parsed value
+back out: it must say what the example said.
 
 Run by `make portability`; prints one line per generator and example, exits 1 on any miss.
 """
@@ -24,7 +25,7 @@ import yaml
 import vbc_spec as spec
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT / "openapi.yaml"
+SPECS = (ROOT / "openapi.yaml", ROOT / "vis.yaml")
 BIN = Path(sys.executable).parent
 TSC = ROOT / "node_modules" / ".bin" / "tsc"
 
@@ -43,42 +44,55 @@ def examples(document: dict[str, Any]) -> Iterator[Case]:
     def resolve(node: dict[str, Any]) -> Any:
         return spec.resolve(document, node)
 
+    for operation, callback in operations(document):
+        bodies = []
+        if "requestBody" in operation:
+            # A callback's body (a delivery) is parsed by its receiver, as a response is.
+            where = "delivery" if callback else "request"
+            bodies.append((where, resolve(operation["requestBody"])))
+        bodies += [
+            (status, resolve(response))
+            for status, response in operation["responses"].items()
+            if status.startswith("2")
+        ]
+        for where, body in bodies:
+            media = body.get("content", {}).get("application/json")
+            if not media or "examples" not in media:
+                continue
+            schema, many = media["schema"], False
+            if schema.get("type") == "array":
+                schema, many = schema["items"], True
+            if resolve(schema).get("type") == "string":
+                continue  # a bare string (the created call's id): nothing to model
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            union = resolve(schema)
+            forms = union.get("oneOf") or union.get("anyOf") or []
+            for key, example in media["examples"].items():
+                label = f"{operation['operationId']} {where} {key}"
+                value = resolve(example)["value"]
+                form = next(
+                    (
+                        branch["$ref"].rsplit("/", 1)[-1]
+                        for branch in forms
+                        if valid({**branch, "components": document["components"]}, value)
+                    ),
+                    None,
+                )
+                yield label, name, many, value, form if where == "request" else None
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Each operation, and whether it is a callback's (one the API sends, such as a delivery)."""
     for item in document["paths"].values():
         for operation in item.values():
             if not isinstance(operation, dict) or "operationId" not in operation:
                 continue
-            bodies = []
-            if "requestBody" in operation:
-                bodies.append(("request", resolve(operation["requestBody"])))
-            bodies += [
-                (status, resolve(response))
-                for status, response in operation["responses"].items()
-                if status.startswith("2")
-            ]
-            for where, body in bodies:
-                media = body.get("content", {}).get("application/json")
-                if not media or "examples" not in media:
-                    continue
-                schema, many = media["schema"], False
-                if schema.get("type") == "array":
-                    schema, many = schema["items"], True
-                if resolve(schema).get("type") == "string":
-                    continue  # a bare string (the created call's id): nothing to model
-                name = schema["$ref"].rsplit("/", 1)[-1]
-                union = resolve(schema)
-                forms = union.get("oneOf") or union.get("anyOf") or []
-                for key, example in media["examples"].items():
-                    label = f"{operation['operationId']} {where} {key}"
-                    value = resolve(example)["value"]
-                    form = next(
-                        (
-                            branch["$ref"].rsplit("/", 1)[-1]
-                            for branch in forms
-                            if valid({**branch, "components": document["components"]}, value)
-                        ),
-                        None,
-                    )
-                    yield label, name, many, value, form if where == "request" else None
+            yield operation, False
+            for callback in operation.get("callbacks", {}).values():
+                for callback_item in callback.values():
+                    for sent in callback_item.values():
+                        if isinstance(sent, dict) and "operationId" in sent:
+                            yield sent, True
 
 
 def valid(schema: dict[str, Any], value: Any) -> bool:
@@ -111,20 +125,20 @@ def run(command: list[str], **options: Any) -> None:
         raise SystemExit(f"{command[0]} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
 
 
-def generate(out: Path) -> None:
+def generate(out: Path, spec_path: Path) -> None:
     common = ["--global-property", "apiTests=false,modelTests=false,apiDocs=false,modelDocs=false"]
     run(
         [
             str(BIN / "openapi-generator-cli"),
             "generate",
             "-i",
-            str(SPEC),
+            str(spec_path),
             "-g",
             "python",
             "-o",
             str(out / "py"),
             "--package-name",
-            "vbc_portable",
+            package(out, "vbc_portable"),
             *common,
         ]
     )
@@ -133,7 +147,7 @@ def generate(out: Path) -> None:
             str(BIN / "openapi-generator-cli"),
             "generate",
             "-i",
-            str(SPEC),
+            str(spec_path),
             "-g",
             "typescript-fetch",
             "-o",
@@ -145,15 +159,21 @@ def generate(out: Path) -> None:
         [
             str(BIN / "datamodel-codegen"),
             "--input",
-            str(SPEC),
+            str(spec_path),
             "--input-file-type",
             "openapi",
             "--output-model-type",
             "pydantic_v2.BaseModel",
             "--output",
-            str(out / "dm_models.py"),
+            str(out / f"{package(out, 'dm_models')}.py"),
         ]
     )
+
+
+def package(out: Path, prefix: str) -> str:
+    """A module name of its own per spec (`out` is the spec's folder): both are imported into
+    this one process."""
+    return f"{prefix}_{out.name}"
 
 
 def class_name(schema: str) -> str:
@@ -162,7 +182,7 @@ def class_name(schema: str) -> str:
 
 def openapi_generator_python(out: Path, cases: list[Case]) -> list[str]:
     sys.path.insert(0, str(out / "py"))
-    models = importlib.import_module("vbc_portable.models")
+    models = importlib.import_module(package(out, "vbc_portable") + ".models")
     misses = []
     for label, schema, many, value, form in cases:
         model = getattr(models, class_name(schema))
@@ -183,7 +203,7 @@ def openapi_generator_python(out: Path, cases: list[Case]) -> list[str]:
 
 def datamodel_code_generator(out: Path, cases: list[Case]) -> list[str]:
     sys.path.insert(0, str(out))
-    models = importlib.import_module("dm_models")
+    models = importlib.import_module(package(out, "dm_models"))
     misses = []
     for label, schema, many, value, form in cases:
         model = getattr(models, class_name(form or schema))
@@ -285,25 +305,27 @@ def to_camel(value: Any) -> Any:
 
 
 def main() -> int:
-    cases = list(examples(yaml.safe_load(SPEC.read_text(encoding="utf-8"))))
+    failed = 0
     with tempfile.TemporaryDirectory(prefix="vbc-portability-") as scratch:
-        out = Path(scratch)
         os.environ.setdefault("JAVA_TOOL_OPTIONS", "-Xmx512m")
-        generate(out)
-        checks = {
-            "openapi-generator python": openapi_generator_python,
-            "openapi-generator typescript-fetch": typescript_fetch,
-            "datamodel-code-generator pydantic v2": datamodel_code_generator,
-        }
-        failed = 0
-        for name, check in checks.items():
-            misses = check(out, cases)
-            failed += len(misses)
-            print(
-                f"{name}: {len(cases) - len(misses)} of {len(cases)} examples parse and write back"
-            )
-            for miss in misses:
-                print(f"  MISS {miss}")
+        for spec_path in SPECS:
+            cases = list(examples(yaml.safe_load(spec_path.read_text(encoding="utf-8"))))
+            out = Path(scratch) / spec_path.stem
+            generate(out, spec_path)
+            checks = {
+                "openapi-generator python": openapi_generator_python,
+                "openapi-generator typescript-fetch": typescript_fetch,
+                "datamodel-code-generator pydantic v2": datamodel_code_generator,
+            }
+            for name, check in checks.items():
+                misses = check(out, cases)
+                failed += len(misses)
+                print(
+                    f"{spec_path.name}: {name}: {len(cases) - len(misses)} of {len(cases)}"
+                    " examples parse and write back"
+                )
+                for miss in misses:
+                    print(f"  MISS {miss}")
     return 1 if failed else 0
 
 

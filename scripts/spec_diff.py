@@ -1,5 +1,5 @@
-"""What changed in openapi.yaml and oauth.yaml between two versions, and whether it breaks
-anyone. `make spec-diff BASE=<git ref>` prints it; `--gate` (in `.ci/run`) fails on a
+"""What changed in openapi.yaml, oauth.yaml and vis.yaml between two versions, and whether it
+breaks anyone. `make spec-diff BASE=<git ref>` prints it; `--gate` (in `.ci/run`) fails on a
 breaking change the version and the changelog do not announce.
 
 Two kinds of breaking change, since the spec both generates clients and judges servers:
@@ -30,7 +30,7 @@ import yaml
 from vbc_spec import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
-SPECS = ("openapi.yaml", "oauth.yaml")
+SPECS = ("openapi.yaml", "oauth.yaml", "vis.yaml")
 OPTIC = ROOT / "node_modules" / ".bin" / "optic"
 OPERATION = re.compile(
     r"^(?:\S+\s+)?(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS) (\S+?):?(?:\s+(added|removed))?\s*$"
@@ -284,6 +284,9 @@ def compare(base_dir: Path, head_dir: Path) -> Report:
     report = Report()
     for spec in SPECS:
         old, new = base_dir / spec, head_dir / spec
+        if new.exists() and not old.exists():
+            # A new API breaks no one: listed, not diffed.
+            report.other.append(Change(spec, "the whole spec", "", "added"))
         if not old.exists() or not new.exists():
             continue
         if old.read_bytes() == new.read_bytes():
@@ -344,7 +347,7 @@ def changelog_section(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="spec_diff", description=__doc__.split("\n\n")[0])
     p.add_argument("--base", help="git ref to compare with (default: last v* tag, else HEAD^)")
-    p.add_argument("--base-dir", type=Path, help="a folder with the old openapi.yaml/oauth.yaml")
+    p.add_argument("--base-dir", type=Path, help="a folder with the old specs (openapi.yaml, ...)")
     p.add_argument("--repo", type=Path, default=ROOT, help="the git work tree (default: this one)")
     p.add_argument("--head-dir", type=Path, help="the new specs' folder (default: the work tree)")
     p.add_argument("--gate", action="store_true", help="fail on an unannounced breaking change")

@@ -25,6 +25,8 @@ SUBSTITUTIONS = [
     (r"AsyncCalls", "Calls"),
     (r"AsyncLegs", "Legs"),
     (r"AsyncDevices", "Devices"),
+    (r"AsyncWebhooks", "Webhooks"),
+    (r"AsyncEvents", "Events"),
     (r"AsyncPager", "Pager"),
     (r"AsyncResource", "Resource"),
     (r"AsyncRetryTransport", "RetryTransport"),

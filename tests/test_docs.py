@@ -51,7 +51,8 @@ def test_the_cli_reference_is_each_commands_help(site: Path) -> None:
 
 
 def test_the_http_api_page_and_the_changelog_are_part_of_the_site(site: Path) -> None:
-    assert (site / "api" / "index.html").is_file() and (site / "api" / "openapi.json").is_file()
+    for page in ("index.html", "openapi.json", "vis.html", "vis.json"):
+        assert (site / "api" / page).is_file(), page
     changelog = (site / "changelog.html").read_text(encoding="utf-8")
     assert "Keep a Changelog" in changelog
 

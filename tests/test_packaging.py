@@ -43,10 +43,14 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(dist: Path
         "vbc_telephony_api/__init__.py",
         "vbc_telephony_api/py.typed",
         "vbc_telephony_api/api/call/list_calls.py",
+        "vbc_vis_api/__init__.py",
+        "vbc_vis_api/py.typed",
+        "vbc_vis_api/api/webhook/create_webhook.py",
         "vbc_telephony/__init__.py",
         "vbc_telephony/py.typed",
         "vbc_spec/openapi.yaml",
         "vbc_spec/oauth.yaml",
+        "vbc_spec/vis.yaml",
         "vbc_spec/py.typed",
         # The sandbox's pages, the conformance report's template, and the pytest plugin.
         "vbc_sandbox/console/index.html",
@@ -61,8 +65,8 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(dist: Path
     (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
     points = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[pytest11]" in points and "vbc_sandbox = vbc_sandbox.pytest_plugin" in points
-    shipped = zipfile.ZipFile(wheel).read("vbc_spec/openapi.yaml")
-    assert shipped == (ROOT / "openapi.yaml").read_bytes()
+    for name in ("openapi.yaml", "vis.yaml"):
+        assert zipfile.ZipFile(wheel).read(f"vbc_spec/{name}") == (ROOT / name).read_bytes()
 
 
 def test_check_dist_passes_what_make_dist_builds(dist: Path) -> None:
@@ -109,6 +113,8 @@ def test_check_dist_expects_every_data_file_of_the_source_tree() -> None:
     for name in [
         "vbc_spec/openapi.yaml",
         "vbc_spec/oauth.yaml",
+        "vbc_spec/vis.yaml",
+        "vbc_vis_api/py.typed",
         "vbc_sandbox/control.yaml",
         "vbc_sandbox/seed.json",
         "vbc_conformance/report.html.jinja",
@@ -132,7 +138,7 @@ def test_one_version_everywhere() -> None:
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     generated = tomllib.loads((ROOT / "generated" / "pyproject.toml").read_text())
     assert generated["project"]["version"] == version
-    for name in ("openapi.yaml", "oauth.yaml"):
+    for name in ("openapi.yaml", "oauth.yaml", "vis.yaml"):
         assert yaml.safe_load((ROOT / name).read_text())["info"]["version"] == version
     assert f"## [{version}]" in (ROOT / "CHANGELOG.md").read_text()
 

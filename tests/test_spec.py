@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 
 import vbc_spec as spec
+from tests import specs
 from tests.fixtures import live_evidence as evidence
-from tests.specs import component, validator
 from vbc_conformance.safety import legs_of
 
 DOCUMENT = spec.load()
-METHODS = {"get", "put", "post", "delete", "patch"}
+component = partial(specs.component, document=DOCUMENT)
+validator = partial(specs.validator, document=DOCUMENT)
 
 OPERATIONS = {
     ("get", "/cc/accounts/{account_id}/calls"): "list_calls",
@@ -30,76 +32,41 @@ OPERATIONS = {
 }
 
 
-def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in DOCUMENT["paths"].items():
-        for method, operation in item.items():
-            if method in METHODS:
-                yield method, path, operation
-
-
 def resolve(node: dict[str, Any]) -> Any:
     return spec.resolve(DOCUMENT, node)
 
 
-def media_examples() -> Iterator[Any]:
-    """(id, schema, value) for every example attached to a request or response body."""
-    for _, _, operation in operations():
-        bodies = [("request", operation.get("requestBody", {}))]
-        bodies += [(status, resolve(r)) for status, r in operation["responses"].items()]
-        for where, body in bodies:
-            for media_type, media in body.get("content", {}).items():
-                for name, example in media.get("examples", {}).items():
-                    yield pytest.param(
-                        media["schema"],
-                        resolve(example)["value"],
-                        id=f"{operation['operationId']}-{where}-{media_type}-{name}",
-                    )
-
-
-def schema_examples(node: Any, trail: str = "") -> Iterator[Any]:
-    """Every `example` given inside a schema or parameter, with the schema it belongs to."""
-    if isinstance(node, dict):
-        if "example" in node and ("type" in node or "oneOf" in node or "schema" in node):
-            schema = node.get("schema", node)
-            yield pytest.param(schema, node["example"], id=trail)
-        for key, value in node.items():
-            yield from schema_examples(value, f"{trail}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from schema_examples(value, f"{trail}/{index}")
-
-
 def test_every_documented_operation_is_there_with_a_readable_operation_id() -> None:
-    found = {(method, path): op["operationId"] for method, path, op in operations()}
+    found = {(method, path): op["operationId"] for method, path, op in specs.operations(DOCUMENT)}
     assert found == OPERATIONS
 
 
 def test_every_operation_declares_bearer_auth_itself() -> None:
     # openapi-python-client ignores top-level security (its issue #645).
-    for _, _, operation in operations():
+    for _, _, operation in specs.operations(DOCUMENT):
         assert operation["security"] == [{"bearerAuth": []}], operation["operationId"]
 
 
 def test_every_operation_documents_errors_and_no_catch_all() -> None:
-    for _, _, operation in operations():
+    for _, _, operation in specs.operations(DOCUMENT):
         statuses = set(operation["responses"])
         assert {"401", "403", "404", "429", "5XX"} <= statuses, operation["operationId"]
         # A `default` response would make every undocumented status conforming.
         assert "default" not in statuses
 
 
-@pytest.mark.parametrize(("schema", "value"), list(media_examples()))
+@pytest.mark.parametrize(("schema", "value"), list(specs.media_examples(DOCUMENT)))
 def test_every_body_example_is_valid_against_its_schema(schema: dict[str, Any], value: Any) -> None:
     validator(schema).validate(value)
 
 
-@pytest.mark.parametrize(("schema", "value"), list(schema_examples(DOCUMENT)))
+@pytest.mark.parametrize(("schema", "value"), list(specs.schema_examples(DOCUMENT)))
 def test_every_schema_and_parameter_example_is_valid(schema: dict[str, Any], value: Any) -> None:
     validator(schema).validate(value)
 
 
 def test_examples_exist_for_every_operation_request_and_success_response() -> None:
-    for _, _, operation in operations():
+    for _, _, operation in specs.operations(DOCUMENT):
         if "requestBody" in operation:
             assert operation["requestBody"]["content"]["application/json"]["examples"]
         success = [s for s in operation["responses"] if s.startswith("2")]
@@ -178,7 +145,7 @@ def test_what_every_known_form_carries_is_required(name: str, forms: list[Any]) 
 
 def examples_of(name: str) -> Iterator[dict[str, Any]]:
     """Every example of a call or leg in openapi.yaml's responses, also inside calls and pages."""
-    for _, _, operation in operations():
+    for _, _, operation in specs.operations(DOCUMENT):
         for response in operation["responses"].values():
             for media in resolve(response).get("content", {}).values():
                 schema = media["schema"]
@@ -247,7 +214,9 @@ def test_requests_allow_only_what_the_vendor_documents() -> None:
 
 def test_links_chain_create_to_get_and_legs_to_leg_operations() -> None:
     def link_targets(operation_id: str) -> set[str]:
-        operation = next(op for _, _, op in operations() if op["operationId"] == operation_id)
+        operation = next(
+            op for _, _, op in specs.operations(DOCUMENT) if op["operationId"] == operation_id
+        )
         links = resolve(next(iter(operation["responses"].values()))).get("links", {})
         return {link["operationId"] for link in links.values()}
 

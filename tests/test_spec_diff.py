@@ -262,3 +262,15 @@ def test_removing_a_response_field_fails_the_gate_until_announced(tmp_path: Path
     git(repo, "tag", "v0.1.0", "HEAD~2")
     code, output = gate()
     assert code == 0 and "announced" in output, output
+
+
+def test_a_new_spec_is_listed_as_added_and_breaks_no_one(tmp_path: Path) -> None:
+    base_dir, head_dir = tmp_path / "base", tmp_path / "head"
+    base_dir.mkdir()
+    head_dir.mkdir()
+    (base_dir / "openapi.yaml").write_text(yaml.safe_dump(BASE))
+    (head_dir / "openapi.yaml").write_text(yaml.safe_dump(BASE))
+    (head_dir / "vis.yaml").write_text((ROOT / "vis.yaml").read_text())
+    report = spec_diff.compare(base_dir, head_dir)
+    assert not report.breaking
+    assert [(c.spec, c.what) for c in report.other] == [("vis.yaml", "added")]

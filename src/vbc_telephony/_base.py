@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
+import vbc_spec as spec
 from vbc_telephony._auth import StaticToken, TokenProvider
 from vbc_telephony._checks import http_url, seconds
 from vbc_telephony._errors import (
@@ -26,6 +27,8 @@ T = TypeVar("T")
 @attrs.frozen
 class Config:
     base_url: str
+    vis_base_url: str
+    """VIS's base (call-event webhooks): on base_url's host unless given."""
     account_id: str
     auth: TokenProvider = attrs.field(repr=False)
     timeout: httpx.Timeout
@@ -44,13 +47,17 @@ def make_config(
     timeout: float | httpx.Timeout,
     retry: RetryPolicy | None,
     max_response_bytes: int = MAX_RESPONSE_BYTES,
+    vis_base_url: str | None = None,
 ) -> Config:
     if (token is None) == (auth is None):
         raise ValueError("give exactly one of token= (a fixed token) or auth= (a token provider)")
     http_url(base_url, "base_url")
+    if vis_base_url is not None:
+        http_url(vis_base_url, "vis_base_url")
     provider = auth if auth is not None else StaticToken(str(token))
     return Config(
         base_url=base_url.rstrip("/"),
+        vis_base_url=(vis_base_url or spec.vis_base_url(base_url)).rstrip("/"),
         account_id=path_segment(str(account_id), "account_id"),
         auth=provider,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
@@ -84,7 +91,7 @@ def checked(response: Any, empty: bool) -> Any:
     an empty 204 where a body is documented) is an error, never a silent None."""
     if response.parsed is None and not (empty and 200 <= response.status_code < 300):
         raise APIResponseValidationError(
-            f"the service answered {int(response.status_code)} where openapi.yaml documents"
+            f"the service answered {int(response.status_code)} where the spec documents"
             f" a body: {response.content[:100]!r}"
         )
     return response.parsed

@@ -173,9 +173,10 @@ def error_from(response: httpx.Response) -> APIStatusError:
     if isinstance(body, dict):
         nested = body.get("fault")
         fault: dict[str, Any] = nested if isinstance(nested, dict) else body
-        said = fault.get("code")
+        # VIS's own error body says errorCode and errorMessage.
+        said = fault.get("code", fault.get("errorCode"))
         code = said if isinstance(said, str | int) and not isinstance(said, bool) else None
-        text = fault.get("message") or fault.get("error_description")
+        text = fault.get("message") or fault.get("errorMessage") or fault.get("error_description")
         message = shortened(text) if isinstance(text, str | int | float) else message
     elif isinstance(body, str) and body.strip():
         message = shortened(body.strip())

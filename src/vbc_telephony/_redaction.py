@@ -15,6 +15,8 @@ import httpx
 HIDDEN = "<hidden>"
 #: The form fields of the password and refresh grants whose values are secrets.
 SECRET_FIELDS = frozenset({"password", "client_secret", "refresh_token"})
+#: The JSON body fields that are: a webhook's signing key (VIS, `webhooks.create`).
+SECRET_JSON_FIELDS = frozenset({"signingKey"})
 #: Shorter values are not looked for: hiding every "s" would garble a message, and a real
 #: token, password or client secret is longer.
 MIN_SECRET = 4
@@ -39,6 +41,8 @@ def secrets_sent(request: httpx.Request) -> list[str]:
         except httpx.RequestNotRead:
             form = []
         found += [value for name, value in form if name in SECRET_FIELDS]
+    if "json" in request.headers.get("content-type", "").lower():
+        found += json_secrets(request)
     spellings = {
         spelling
         for secret in found
@@ -51,6 +55,17 @@ def secrets_sent(request: httpx.Request) -> list[str]:
         )
     }
     return sorted(spellings, key=len, reverse=True)
+
+
+def json_secrets(request: httpx.Request) -> list[str]:
+    """The secret fields of a JSON object this SDK sent (its own body: small and well formed)."""
+    try:
+        body = json.loads(request.content)
+    except (httpx.RequestNotRead, ValueError, RecursionError):
+        return []
+    if not isinstance(body, dict):
+        return []
+    return [str(body[name]) for name in SECRET_JSON_FIELDS if isinstance(body.get(name), str)]
 
 
 def hidden(text: str, secrets: list[str]) -> str:

@@ -14,6 +14,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
+import httpx
 
 from vbc_telephony import _actions as actions
 from vbc_telephony._async.pager import AsyncPager
@@ -63,13 +64,17 @@ async def parsed(call: Callable[[], Awaitable[Any]], empty: bool = False) -> Any
     return checked(response, empty)
 
 
-async def fetch_page(client: AsyncTelephony, url: str, model: Any, field: str) -> Any:
+async def fetch(client: AsyncTelephony, url: str) -> httpx.Response:
+    """GET an absolute URL (a page) under the client's options; errors typed."""
     with call_options(client.options):
         try:
-            response = await client.http.get(url)
+            return await client.http.get(url)
         except UNUSABLE as error:
             raise translate(error) from error
-    return page_from(response, model, field)
+
+
+async def fetch_page(client: AsyncTelephony, url: str, model: Any, field: str) -> Any:
+    return page_from(await fetch(client, url), model, field)
 
 
 @attrs.define

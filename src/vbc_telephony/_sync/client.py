@@ -19,8 +19,10 @@ from vbc_telephony._reading import MAX_RESPONSE_BYTES
 from vbc_telephony._retry import CallOptions, RetryPolicy
 from vbc_telephony._sync.resources import Calls, Devices
 from vbc_telephony._sync.transports import ReadingTransport, RetryTransport
+from vbc_telephony._sync.vis import Events, Webhooks
 from vbc_telephony._version import USER_AGENT
 from vbc_telephony_api import AuthenticatedClient
+from vbc_vis_api import AuthenticatedClient as VisClient
 
 
 def raise_for_error(response: httpx.Response) -> None:
@@ -31,14 +33,15 @@ def raise_for_error(response: httpx.Response) -> None:
         raise error_from(response)
 
 
-def build_api(
+def build_http(
     config: Config,
+    base_url: str,
     transport: httpx.BaseTransport | None,
     sleep: Callable[[float], None],
-) -> AuthenticatedClient:
-    """The generated client, over an httpx client with our auth, retries and errors."""
-    http = httpx.Client(
-        base_url=config.base_url,
+) -> httpx.Client:
+    """An httpx client for one base URL, with our auth, retries, bounds and errors."""
+    return httpx.Client(
+        base_url=base_url,
         auth=BearerAuth(config.auth),
         timeout=config.timeout,
         transport=RetryTransport(
@@ -50,9 +53,28 @@ def build_api(
         event_hooks={"response": [raise_for_error]},
         headers=USER_AGENT,
     )
+
+
+def build_api(
+    config: Config,
+    transport: httpx.BaseTransport | None,
+    sleep: Callable[[float], None],
+) -> AuthenticatedClient:
+    """The generated client, over an httpx client with our auth, retries and errors."""
     # The token field is unused: BearerAuth sets the header on every request.
     api = AuthenticatedClient(base_url=config.base_url, token="")
-    api.set_httpx_client(http)
+    api.set_httpx_client(build_http(config, config.base_url, transport, sleep))
+    return api
+
+
+def build_vis_api(
+    config: Config,
+    transport: httpx.BaseTransport | None,
+    sleep: Callable[[float], None],
+) -> VisClient:
+    """The generated VIS client, the same way, on the VIS base URL."""
+    api = VisClient(base_url=config.vis_base_url, token="")
+    api.set_httpx_client(build_http(config, config.vis_base_url, transport, sleep))
     return api
 
 
@@ -62,7 +84,9 @@ class Telephony:
     `token=` takes a fixed access token; `auth=` a provider such as PasswordGrant, which
     refreshes tokens by itself. `sleep=` is what waits between retries and while a placed
     call is looked for (a test may pass a recorder). `client.api` is the generated low-level
-    client, for the `*_detailed` functions of `vbc_telephony_api.api`.
+    client, for the `*_detailed` functions of `vbc_telephony_api.api`; `client.vis_api` the
+    one for VIS (`vbc_vis_api.api`: call-event webhooks, `client.webhooks` and
+    `client.events`), on `vis_base_url`, by default VIS's path on base_url's host.
     """
 
     def __init__(
@@ -77,6 +101,7 @@ class Telephony:
         transport: httpx.BaseTransport | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         sleep: Callable[[float], None] | None = None,
+        vis_base_url: str | None = None,
     ) -> None:
         self._config: Config = make_config(
             account_id=account_id,
@@ -86,13 +111,20 @@ class Telephony:
             timeout=timeout,
             retry=retry,
             max_response_bytes=max_response_bytes,
+            vis_base_url=vis_base_url,
         )
         self.sleep = sleep or time.sleep
         self.api = build_api(self._config, transport, self.sleep)
+        self.vis_api = build_vis_api(self._config, transport, self.sleep)
         self.options = CallOptions()
         self.claimed = Claimed()
+        self._attach_resources()
+
+    def _attach_resources(self) -> None:
         self.calls = Calls(self)
         self.devices = Devices(self)
+        self.webhooks = Webhooks(self)
+        self.events = Events(self)
 
     @property
     def account_id(self) -> str:
@@ -101,6 +133,10 @@ class Telephony:
     @property
     def base_url(self) -> str:
         return self._config.base_url
+
+    @property
+    def vis_base_url(self) -> str:
+        return self._config.vis_base_url
 
     def page_url(self, uri: str) -> str:
         return page_url(self._config.base_url, uri)
@@ -118,12 +154,12 @@ class Telephony:
         copy = object.__new__(Telephony)
         copy.__dict__.update(self.__dict__)
         copy.options = self.options.but(retry=retry, timeout=timeout)
-        copy.calls = Calls(copy)
-        copy.devices = Devices(copy)
+        copy._attach_resources()
         return copy
 
     def close(self) -> None:
         self.http.close()
+        self.vis_api.get_httpx_client().close()
 
     def __enter__(self) -> Telephony:
         return self

@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
+import httpx
 
 from vbc_telephony import _actions as actions
 from vbc_telephony._base import checked, created_call_id, path_segment
@@ -64,13 +65,17 @@ def parsed(call: Callable[[], Any], empty: bool = False) -> Any:
     return checked(response, empty)
 
 
-def fetch_page(client: Telephony, url: str, model: Any, field: str) -> Any:
+def fetch(client: Telephony, url: str) -> httpx.Response:
+    """GET an absolute URL (a page) under the client's options; errors typed."""
     with call_options(client.options):
         try:
-            response = client.http.get(url)
+            return client.http.get(url)
         except UNUSABLE as error:
             raise translate(error) from error
-    return page_from(response, model, field)
+
+
+def fetch_page(client: Telephony, url: str, model: Any, field: str) -> Any:
+    return page_from(fetch(client, url), model, field)
 
 
 @attrs.define

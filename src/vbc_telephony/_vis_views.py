@@ -1,0 +1,167 @@
+"""Typed views of what VIS answers (`vis.yaml`): a webhook and a call event, with ids as
+strings whichever JSON type arrived, times as aware datetimes, a call's duration as a
+timedelta (VIS sends milliseconds), and states kept as they came (a new one is not an error).
+
+A webhook's `signing_key` is a secret that VIS echoes back: it is on the view, never in its
+repr.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from vbc_telephony._views import as_text, iso_datetime
+from vbc_vis_api.models import Event as EventModel
+from vbc_vis_api.models import Webhook as WebhookModel
+from vbc_vis_api.models import WebhookStatistics as WebhookStatisticsModel
+from vbc_vis_api.types import Unset
+
+#: The states a call never leaves (vis.yaml, VisCallState): ANSWERED is a call that has ended.
+FINAL_STATES = frozenset({"ANSWERED", "CANCELLED", "MISSED", "REJECTED"})
+
+
+def text(value: Any) -> str | None:
+    """A string, an enum's value or an id sent as a number, as a string; None when unset."""
+    return (
+        None
+        if value is None or isinstance(value, Unset)
+        else as_text(getattr(value, "value", value))
+    )
+
+
+def moment(value: Any) -> datetime | None:
+    """An ISO 8601 time (`+0000` and `Z` offsets alike) as an aware UTC datetime."""
+    return iso_datetime(value) if isinstance(value, str) else None
+
+
+def milliseconds(value: Any) -> timedelta | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    try:
+        return timedelta(milliseconds=value)
+    except OverflowError:  # past 999999999 days: no length of a call
+        return None
+
+
+@attrs.frozen
+class WebhookStatistics:
+    """A webhook's delivery counts: one attempt (and one failure) per delivery, after all its
+    retries. `failed` is set once a delivery failed every retry, and cleared by renewing."""
+
+    total_attempts: int
+    total_successes: int
+    total_failures: int
+    failed: bool
+    last_success: datetime | None = None
+    last_failure: datetime | None = None
+    last_http_error_code: str | None = None
+    last_error_message: str | None = None
+
+    @classmethod
+    def of(cls, model: WebhookStatisticsModel) -> WebhookStatistics:
+        return cls(
+            total_attempts=model.total_attempts,
+            total_successes=model.total_successes,
+            total_failures=model.total_failures,
+            failed=model.failed,
+            last_success=moment(model.last_success),
+            last_failure=moment(model.last_failure),
+            last_http_error_code=text(model.last_http_error_code),
+            last_error_message=text(model.last_error_message),
+        )
+
+
+@attrs.frozen
+class Webhook:
+    """A subscription to the user's call events (`client.webhooks`): deliveries go to `url`
+    until `expire_at` unless renewed, and stop while `failed`."""
+
+    id: str
+    url: str
+    status: str
+    events: tuple[str, ...]
+    signing_algo: str
+    metadata_policy: str
+    user_id: str
+    account_id: str
+    expire_at: datetime | None
+    created_at: datetime | None
+    purge_at: datetime | None
+    statistics: WebhookStatistics
+    renewed_at: datetime | None = None
+    renewed_by: str | None = None
+    signing_key: str | None = attrs.field(default=None, repr=False)
+    """The signing secret as VIS echoes it back (never in a repr)."""
+
+    @property
+    def failed(self) -> bool:
+        """Whether deliveries have stopped until the webhook is renewed."""
+        return self.statistics.failed
+
+    @classmethod
+    def of(cls, model: WebhookModel) -> Webhook:
+        return cls(
+            id=str(text(model.id)),
+            url=model.url,
+            status=str(text(model.status)),
+            events=tuple(str(text(kind)) for kind in model.events),
+            signing_algo=str(text(model.signing_algo)),
+            metadata_policy=str(text(model.metadata_policy)),
+            user_id=str(text(model.user_id)),
+            account_id=str(text(model.account_id)),
+            expire_at=moment(model.expire_at),
+            created_at=moment(model.created_at),
+            purge_at=moment(model.purge_at),
+            statistics=WebhookStatistics.of(model.statistics),
+            renewed_at=moment(model.renewed_at),
+            renewed_by=text(model.renewed_by),
+            signing_key=text(model.signing_key),
+        )
+
+
+@attrs.frozen
+class VisEvent:
+    """One state of one call of the user, as VIS keeps it (`client.events`). `ended` says
+    the state is final; `duration` is the call's length (VIS sends milliseconds), non-zero
+    only once it has ended answered."""
+
+    id: str
+    type: str
+    state: str
+    direction: str
+    account_id: str
+    user_id: str
+    start_time: datetime | None
+    answer_time: datetime | None = None
+    end_time: datetime | None = None
+    duration: timedelta | None = None
+    external_id: str | None = None
+    phone_number: str | None = None
+    caller_id: str | None = None
+    """The remote party's name, where VIS knows it."""
+
+    @property
+    def ended(self) -> bool:
+        """Whether the call has ended (ANSWERED, CANCELLED, MISSED or REJECTED)."""
+        return self.state in FINAL_STATES
+
+    @classmethod
+    def of(cls, model: EventModel) -> VisEvent:
+        return cls(
+            id=str(text(model.id)),
+            type=str(text(model.type_)),
+            state=str(text(model.state)),
+            direction=str(text(model.direction)),
+            account_id=str(text(model.account_id)),
+            user_id=str(text(model.user_id)),
+            start_time=moment(model.start_time),
+            answer_time=moment(model.answer_time),
+            end_time=moment(model.end_time),
+            duration=milliseconds(model.duration),
+            external_id=text(model.external_id),
+            phone_number=text(model.phone_number),
+            caller_id=text(model.caller_id),
+        )
