@@ -22,10 +22,10 @@ from vbc_telephony import (
     AuthenticationError,
     BadRequestError,
     Telephony,
-    VisEvent,
     Webhook,
 )
 from vbc_telephony._errors import APIStatusError, error_from
+from vbc_telephony.webhooks import VisCallEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
@@ -176,7 +176,7 @@ def test_events_are_typed_whatever_json_type_their_ids_came_in(client: Telephony
     events = list(client.events.list())
     assert [event.state for event in events] == ["ANSWERED", "RINGING"]
     answered, ringing = events
-    assert isinstance(answered, VisEvent) and answered.ended and not ringing.ended
+    assert isinstance(answered, VisCallEvent) and answered.ended and not ringing.ended
     assert answered.duration == timedelta(milliseconds=2950)
     assert answered.start_time == datetime(2018, 2, 15, 18, 58, 56, 194000, tzinfo=UTC)
     assert answered.end_time == datetime(2018, 2, 15, 18, 59, 6, 446000, tzinfo=UTC)
@@ -253,7 +253,7 @@ def test_a_signing_key_echoed_in_an_error_is_hidden() -> None:
 
 
 def test_the_async_client_does_the_same(prism: Prism) -> None:
-    async def main() -> tuple[Webhook, list[VisEvent], int]:
+    async def main() -> tuple[Webhook, list[VisCallEvent], int]:
         async with AsyncTelephony(account_id="self", token="t", vis_base_url=prism.origin) as vbc:
             webhook = await vbc.webhooks.create(
                 url=receiver_url(), signing_key=SIGNING_KEY, metadata_policy="BODY"

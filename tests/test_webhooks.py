@@ -12,25 +12,14 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.vis_evidence import EVENT_2018, SIGNATURE_2018, SIGNING_KEY_2018
 from vbc_telephony import webhooks
 from vbc_telephony.webhooks import InvalidDeliveryError, SignatureError, sign, verify
 
-KEY = "mysecretkey"
-VECTOR_DIGEST = "95aafd08cb72b1f9216ccd002b8917b04e41ecb19276ae759241fdc0cbb53fb5"
+KEY = SIGNING_KEY_2018
+VECTOR_DIGEST = SIGNATURE_2018
 #: The 2018 page's event, keys in its order.
-VECTOR = {
-    "id": "5a85d86f253bcd10897f3189",
-    "externalId": "callhalf-60227142553:0",
-    "userId": "24785",
-    "accountId": "376",
-    "type": "CALL",
-    "direction": "OUTBOUND",
-    "duration": 2950,
-    "state": "ANSWERED",
-    "startTime": "2018-02-15T18:58:56.194+0000",
-    "answerTime": "2018-02-15T18:59:03.496+0000",
-    "endTime": "2018-02-15T18:59:06.446+0000",
-}
+VECTOR = EVENT_2018
 #: The 2018 page's delivery as printed: `" : "`, and its metadata spelled `metdata`.
 VECTOR_DELIVERY = json.dumps(
     {

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import attrs
 
-from vbc_telephony.webhooks import FINAL_STATES, STATES, sign
+from vbc_telephony.webhooks import ANSWERED_STATES, FINAL_STATES, STATES, sign
 
 POLICIES = ("HEADER", "BODY")
 Expected = Literal["accepted", "refused"]
@@ -37,7 +37,6 @@ VECTOR_2018 = {
 }
 #: States only inbound calls reach (CANCELLED only outbound ones); others come either way.
 INBOUND_ONLY = frozenset({"INITIALIZING", "MISSED", "REJECTED"})
-ANSWERED_STATES = frozenset({"ACTIVE", "HELD", "REMOTE_HELD", "ANSWERED"})
 #: An answered call's length in the cases, in milliseconds as VIS sends it (73 s).
 TALK_MS = 73_000
 

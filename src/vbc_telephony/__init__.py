@@ -39,7 +39,7 @@ from vbc_telephony._sync.pager import Pager
 from vbc_telephony._sync.watch import CallWatcher
 from vbc_telephony._version import __version__
 from vbc_telephony._views import Call, Leg
-from vbc_telephony._vis_views import VisEvent, Webhook, WebhookStatistics
+from vbc_telephony._vis_views import Webhook, WebhookStatistics
 from vbc_telephony._watching import CallEvent, Change
 
 setup_from_env()
@@ -79,7 +79,6 @@ __all__ = [
     "StaticToken",
     "Telephony",
     "TokenProvider",
-    "VisEvent",
     "Webhook",
     "WebhookStatistics",
     "__version__",

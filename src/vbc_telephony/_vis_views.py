@@ -8,19 +8,18 @@ repr.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import attrs
 
+from vbc_telephony._errors import APIResponseValidationError, InvalidDeliveryError
 from vbc_telephony._views import as_text, iso_datetime
+from vbc_telephony.webhooks import VisCallEvent, call_event
 from vbc_vis_api.models import Event as EventModel
 from vbc_vis_api.models import Webhook as WebhookModel
 from vbc_vis_api.models import WebhookStatistics as WebhookStatisticsModel
 from vbc_vis_api.types import Unset
-
-#: The states a call never leaves (vis.yaml, VisCallState): ANSWERED is a call that has ended.
-FINAL_STATES = frozenset({"ANSWERED", "CANCELLED", "MISSED", "REJECTED"})
 
 
 def text(value: Any) -> str | None:
@@ -35,15 +34,6 @@ def text(value: Any) -> str | None:
 def moment(value: Any) -> datetime | None:
     """An ISO 8601 time (`+0000` and `Z` offsets alike) as an aware UTC datetime."""
     return iso_datetime(value) if isinstance(value, str) else None
-
-
-def milliseconds(value: Any) -> timedelta | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    try:
-        return timedelta(milliseconds=value)
-    except OverflowError:  # past 999999999 days: no length of a call
-        return None
 
 
 @attrs.frozen
@@ -122,46 +112,11 @@ class Webhook:
         )
 
 
-@attrs.frozen
-class VisEvent:
-    """One state of one call of the user, as VIS keeps it (`client.events`). `ended` says
-    the state is final; `duration` is the call's length (VIS sends milliseconds), non-zero
-    only once it has ended answered."""
-
-    id: str
-    type: str
-    state: str
-    direction: str
-    account_id: str
-    user_id: str
-    start_time: datetime | None
-    answer_time: datetime | None = None
-    end_time: datetime | None = None
-    duration: timedelta | None = None
-    external_id: str | None = None
-    phone_number: str | None = None
-    caller_id: str | None = None
-    """The remote party's name, where VIS knows it."""
-
-    @property
-    def ended(self) -> bool:
-        """Whether the call has ended (ANSWERED, CANCELLED, MISSED or REJECTED)."""
-        return self.state in FINAL_STATES
-
-    @classmethod
-    def of(cls, model: EventModel) -> VisEvent:
-        return cls(
-            id=str(text(model.id)),
-            type=str(text(model.type_)),
-            state=str(text(model.state)),
-            direction=str(text(model.direction)),
-            account_id=str(text(model.account_id)),
-            user_id=str(text(model.user_id)),
-            start_time=moment(model.start_time),
-            answer_time=moment(model.answer_time),
-            end_time=moment(model.end_time),
-            duration=milliseconds(model.duration),
-            external_id=text(model.external_id),
-            phone_number=text(model.phone_number),
-            caller_id=text(model.caller_id),
-        )
+def vis_event(model: EventModel) -> VisCallEvent:
+    """An event VIS keeps, read as a delivered one is (`webhooks.VisCallEvent`): one
+    reading of VIS's events, whichever way they arrive."""
+    data = model.to_dict()
+    try:
+        return call_event(data, data)
+    except InvalidDeliveryError as error:
+        raise APIResponseValidationError(str(error)) from None

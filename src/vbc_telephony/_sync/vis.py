@@ -16,7 +16,8 @@ from vbc_telephony._errors import APIResponseValidationError
 from vbc_telephony._listing import OffsetPage, list_url, offset_page_from
 from vbc_telephony._sync.pager import Pager
 from vbc_telephony._sync.resources import Resource, fetch
-from vbc_telephony._vis_views import VisEvent, Webhook
+from vbc_telephony._vis_views import Webhook, vis_event
+from vbc_telephony.webhooks import VisCallEvent
 from vbc_vis_api.api.event import count_events, get_event
 from vbc_vis_api.api.webhook import (
     create_webhook,
@@ -162,7 +163,7 @@ class Events(Resource):
         order: Order | None = None,
         sort: str | None = None,
         size: int = 20,
-    ) -> Pager[OffsetPage, VisEvent]:
+    ) -> Pager[OffsetPage, VisCallEvent]:
         """Events, a page of `size` at a time (`offset` 0, 1, ...) until a short page;
         iterate for events, `.pages()` for pages. `states` is any of VisCallState's values;
         `from_date`/`to_date` are passed as VIS takes them (it does not say their unit)."""
@@ -185,7 +186,7 @@ class Events(Resource):
         return Pager(
             first,
             lambda url: self._page(url, size),
-            lambda page: [VisEvent.of(event) for event in page.items],
+            lambda page: [vis_event(event) for event in page.items],
             lambda uri: uri,
             # An event seen before is the same in every field; a repeated page brings none new.
             lambda event: event,
@@ -221,7 +222,7 @@ class Events(Resource):
         )
         return result.count
 
-    def get(self, event_id: str) -> VisEvent:
+    def get(self, event_id: str) -> VisCallEvent:
         """One event (VIS answers it as an array of one)."""
         event_id = path_segment(event_id, "event_id")
         c = self._client
@@ -230,4 +231,4 @@ class Events(Resource):
         )
         if not result:
             raise APIResponseValidationError(f"VIS answered no event for {event_id!r}")
-        return VisEvent.of(result[0])
+        return vis_event(result[0])
