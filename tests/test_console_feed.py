@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, OTHER_TOKEN, STATIC_TOKENS, TOKEN
-from vbc_sandbox import feeds
-from vbc_sandbox.app import SandboxApp
-from vbc_sandbox.feeds import FEEDS_PER_TOKEN
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
 from vbc_sandbox.settings import Settings, StaticToken
+from vbc_sandbox.testkit.sandbox_app import SandboxApp
+from vbc_sandbox.web import feeds
+from vbc_sandbox.web.feeds import FEEDS_PER_TOKEN
 from vbc_spec import API_BASE_PATH
 
 FEED = "/console/api/events"

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from vbc_sandbox.errors import BadRequest
-from vbc_sandbox.store import Row, Store
+from vbc_sandbox.storage.store import Row, Store
 
 #: The test kit's public names: the builders of a script's entries.
 __all__ = [

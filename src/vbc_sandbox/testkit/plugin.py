@@ -33,17 +33,17 @@ import attrs
 import httpx
 import pytest
 
-from vbc_sandbox.dialects import DIALECTS
-from vbc_sandbox.launch import SandboxProcess
+from vbc_sandbox.phone.dialects import DIALECTS
 from vbc_sandbox.routes import CONTROL_BASE_PATH
 from vbc_sandbox.settings import CONTROL_TOKEN_VARIABLE, TOKENS_VARIABLE, Settings, StaticToken
+from vbc_sandbox.testkit.launch import SandboxProcess
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import AsyncTelephony, PasswordGrant, Telephony
 
 if TYPE_CHECKING:
     # The server's parts come with the `sandbox` extra: imported when a sandbox starts,
     # so pytest runs with this plugin loaded in environments without them.
-    from vbc_sandbox.app import SandboxApp
+    from vbc_sandbox.testkit.sandbox_app import SandboxApp
 
 #: What a test suite uses: the fixtures, and what `vbc_sandbox` gives and raises.
 __all__ = ["ControlError", "RunningSandbox", "vbc_async_client", "vbc_client", "vbc_sandbox"]
@@ -92,7 +92,7 @@ class RunningSandbox:
         """What reaches the app in process mode; None: a real connection to `origin`."""
         if self.app is None:
             return None
-        from vbc_sandbox.inprocess import SyncASGITransport
+        from vbc_sandbox.testkit.inprocess import SyncASGITransport
 
         return SyncASGITransport(self.app)
 
@@ -265,8 +265,8 @@ class Sandboxes:
         )
 
     def in_process(self, dialect: str) -> RunningSandbox:
-        from vbc_sandbox.app import SandboxApp
-        from vbc_sandbox.inprocess import SyncASGITransport
+        from vbc_sandbox.testkit.inprocess import SyncASGITransport
+        from vbc_sandbox.testkit.sandbox_app import SandboxApp
 
         token, other, admin = self.secrets()
         app = SandboxApp(
