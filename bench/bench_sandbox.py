@@ -25,11 +25,11 @@ from pathlib import Path
 
 import httpx
 
-from vbc_sandbox.clock import Clock
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
-from vbc_sandbox.pbx import Pbx
+from vbc_sandbox.phone.clock import Clock
+from vbc_sandbox.phone.pbx import Pbx
 from vbc_sandbox.settings import Settings
-from vbc_sandbox.store import Store
+from vbc_sandbox.storage.store import Store
 from vbc_spec import API_BASE_PATH
 
 ROOT = Path(__file__).resolve().parents[1]

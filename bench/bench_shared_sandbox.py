@@ -25,7 +25,7 @@ from bench_sandbox import ACCOUNT, SECONDS, TOKEN, populate, some_call_id, wrk, 
 from tests.postgres_server import PostgresServer
 
 from vbc_sandbox.launch import SandboxProcess
-from vbc_sandbox.store import Store
+from vbc_sandbox.storage.store import Store
 
 #: Tables the copy fills, in the order their rows were made.
 TABLES = ("accounts", "users", "devices", "clients", "calls", "active_counts", "legs", "events")

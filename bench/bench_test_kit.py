@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from vbc_sandbox.pytest_plugin import Sandboxes
+from vbc_sandbox.testkit.plugin import Sandboxes
 
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
 CUSTOMER = "15551234567"

@@ -16,7 +16,7 @@ from pathlib import Path
 from swagger_ui_bundle import swagger_ui_path
 
 import vbc_spec as spec
-from vbc_sandbox.pages import SWAGGER_UI_FILES
+from vbc_sandbox.web.pages import SWAGGER_UI_FILES
 
 PAGE = """<!doctype html>
 <html lang="en">

@@ -23,7 +23,7 @@ REFERENCE = {
     "reference/sandbox.md": ("The sandbox: vbc_sandbox", ["vbc_sandbox"]),
     "reference/test-kit.md": (
         "The test kit: pytest plugin and outcomes",
-        ["vbc_sandbox.pytest_plugin", "vbc_sandbox.outcomes"],
+        ["vbc_sandbox.testkit.plugin", "vbc_sandbox.outcomes"],
     ),
     "reference/conformance.md": ("The conformance suite: vbc_conformance", ["vbc_conformance"]),
 }

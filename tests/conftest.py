@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from tests.postgres_server import PostgresServer
-from vbc_sandbox.engines import is_postgres
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.settings import LOOPBACK_CONTROL_TOKEN
-from vbc_sandbox.store import Store
+from vbc_sandbox.storage.engines import is_postgres
+from vbc_sandbox.storage.store import Store
 from vbc_telephony_api import AuthenticatedClient
 
 TOKEN = "token-for-1234"

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlencode
 import uvicorn
 from starlette.types import Message, Receive, Scope, Send
 
-from vbc_sandbox.app import create_app
 from vbc_sandbox.cli import parser as sandbox_parser
 from vbc_sandbox.cli import settings_from
+from vbc_sandbox.testkit.sandbox_app import create_app
 
 API = "/t/vbc.prod/telephony/v3"
 CALL = {

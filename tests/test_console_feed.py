@@ -16,11 +16,11 @@ import pytest
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, OTHER_TOKEN, STATIC_TOKENS, TOKEN
 from tests.serving import serving
-from vbc_sandbox import feeds
-from vbc_sandbox.app import SandboxApp
-from vbc_sandbox.feeds import FEEDS_PER_TOKEN
 from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.settings import Settings, StaticToken
+from vbc_sandbox.testkit.sandbox_app import SandboxApp
+from vbc_sandbox.web import feeds
+from vbc_sandbox.web.feeds import FEEDS_PER_TOKEN
 from vbc_spec import API_BASE_PATH
 
 FEED = "/console/api/events"

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from vbc_sandbox.app import SandboxApp
-from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.settings import RateLimit, Settings, StaticToken
+from vbc_sandbox.testkit.inprocess import SyncASGITransport
+from vbc_sandbox.testkit.sandbox_app import SandboxApp
 from vbc_spec import API_BASE_PATH
 
 TOKEN = "fast-token"

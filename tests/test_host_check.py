@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
-from vbc_sandbox.app import SandboxApp
-from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.launch import SandboxProcess
-from vbc_sandbox.pytest_plugin import IN_PROCESS_ORIGIN
 from vbc_sandbox.settings import CONTROL_TOKEN_VARIABLE, Settings
+from vbc_sandbox.testkit.inprocess import SyncASGITransport
+from vbc_sandbox.testkit.plugin import IN_PROCESS_ORIGIN
+from vbc_sandbox.testkit.sandbox_app import SandboxApp
 from vbc_spec import API_BASE_PATH
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -53,11 +53,11 @@ def test_wheel_ships_generated_and_handwritten_packages_with_the_spec(dist: Path
         "vbc_spec/vis.yaml",
         "vbc_spec/py.typed",
         # The sandbox's pages, the conformance report's template, and the pytest plugin.
-        "vbc_sandbox/console/index.html",
-        "vbc_sandbox/console/console.js",
-        "vbc_sandbox/console/watch.js",
-        "vbc_sandbox/docs/index.html",
-        "vbc_sandbox/docs/docs.js",
+        "vbc_sandbox/web/console/index.html",
+        "vbc_sandbox/web/console/console.js",
+        "vbc_sandbox/web/console/watch.js",
+        "vbc_sandbox/web/docs/index.html",
+        "vbc_sandbox/web/docs/docs.js",
         "vbc_conformance/report.html.jinja",
         "vbc_sandbox/pytest_plugin.py",
     ]:
@@ -90,7 +90,7 @@ def test_check_dist_names_each_file_the_wheel_lacks(dist: Path, tmp_path: Path) 
     """A data file dropped from the package data (the report template, a page) stops a release."""
     (wheel,) = dist.glob("*.whl")
     (sdist,) = dist.glob("*.tar.gz")
-    dropped = {"vbc_conformance/report.html.jinja", "vbc_sandbox/console/watch.js"}
+    dropped = {"vbc_conformance/report.html.jinja", "vbc_sandbox/web/console/watch.js"}
     with zipfile.ZipFile(wheel) as original, zipfile.ZipFile(tmp_path / wheel.name, "w") as copy:
         for item in original.infolist():
             if item.filename not in dropped:

@@ -158,7 +158,7 @@ def test_dial(vbc_sandbox, vbc_client, n):
 def test_a_sandbox_that_logs_far_more_than_a_pipe_holds_still_answers_the_next_reset() -> None:
     import socket
 
-    from vbc_sandbox.pytest_plugin import Sandboxes
+    from vbc_sandbox.testkit.plugin import Sandboxes
 
     sandboxes = Sandboxes()
     try:
@@ -191,7 +191,7 @@ def test_a_childs_output_is_read_as_it_comes_and_only_its_end_kept() -> None:
 def test_the_process_sandboxs_tokens_stay_out_of_the_process_list() -> None:
     from pathlib import Path
 
-    from vbc_sandbox.pytest_plugin import Sandboxes
+    from vbc_sandbox.testkit.plugin import Sandboxes
 
     sandboxes = Sandboxes()
     try:

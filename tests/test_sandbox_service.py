@@ -23,11 +23,11 @@ from tests.conftest import (
     TOKEN,
 )
 from tests.test_sandbox_calls import dial, legs_of
-from vbc_sandbox.app import Sandbox
 from vbc_sandbox.cli import parser, settings_from
 from vbc_sandbox.errors import SandboxError
 from vbc_sandbox.launch import SandboxProcess
-from vbc_sandbox.pbx import Pbx
+from vbc_sandbox.phone.pbx import Pbx
+from vbc_sandbox.phone.state import Sandbox
 from vbc_sandbox.settings import Settings
 from vbc_telephony_api import AuthenticatedClient
 

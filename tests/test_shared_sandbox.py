@@ -26,11 +26,11 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
 from tests.postgres_server import PostgresServer
-from vbc_sandbox.app import create_app
 from vbc_sandbox.cli import parser, settings_from
-from vbc_sandbox.journal import LISTING_TEXT
 from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
-from vbc_sandbox.store import MIGRATIONS, Store
+from vbc_sandbox.storage.store import MIGRATIONS, Store
+from vbc_sandbox.testkit.journal import LISTING_TEXT
+from vbc_sandbox.testkit.sandbox_app import create_app
 from vbc_spec import API_BASE_PATH
 
 ROOT = Path(__file__).resolve().parents[1]

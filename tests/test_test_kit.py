@@ -12,14 +12,16 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, ALICE_LOGIN, STATIC_TOKENS, TOKEN
-from vbc_sandbox import journal, outcomes, store
-from vbc_sandbox.app import SandboxApp
+from vbc_sandbox import outcomes
 from vbc_sandbox.cli import parser, settings_from
-from vbc_sandbox.inprocess import SyncASGITransport
 from vbc_sandbox.launch import SandboxProcess
-from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
 from vbc_sandbox.settings import Settings, StaticToken
-from vbc_sandbox.store import MAX_SNAPSHOTS, Store
+from vbc_sandbox.storage import store
+from vbc_sandbox.storage.store import MAX_SNAPSHOTS, Store
+from vbc_sandbox.testkit import journal
+from vbc_sandbox.testkit.inprocess import SyncASGITransport
+from vbc_sandbox.testkit.plugin import ControlError, RunningSandbox
+from vbc_sandbox.testkit.sandbox_app import SandboxApp
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import NotFoundError, RateLimitError, Telephony
 
@@ -238,7 +240,7 @@ def test_the_journal_keeps_the_latest_entries_within_its_limit(
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://x") as http:
         for n in range(12):
             http.get(f"{calls}/no-such-call-{n}", headers={"Authorization": f"Bearer {TOKEN}"})
-    kept = app.sandbox.journal.entries(limit=100)
+    kept = app.journal.entries(limit=100)
     assert [e["path"] for e in kept] == [f"{calls}/no-such-call-{n}" for n in range(7, 12)]
     assert {e["status"] for e in kept} == {404}
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from vbc_sandbox import outcomes
-from vbc_sandbox.pytest_plugin import ControlError, RunningSandbox
+from vbc_sandbox.testkit.plugin import ControlError, RunningSandbox
 from vbc_telephony import CallEvent, Telephony
 
 CUSTOMER, CALLER = "15551234567", "15557654321"

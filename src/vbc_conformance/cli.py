@@ -24,7 +24,7 @@ from vbc_conformance import report
 from vbc_conformance.progress import Progress
 from vbc_conformance.safety import CALLER_TYPES, Party
 from vbc_conformance.settings import RunSettings
-from vbc_sandbox.dialects import DIALECTS
+from vbc_sandbox.phone.dialects import DIALECTS
 from vbc_sandbox.settings import RateLimit
 from vbc_spec import TOKEN_PATH
 from vbc_telephony import (

@@ -20,10 +20,10 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 LAZY = {
     "API_BASE_PATH": "vbc_spec",
     "RateLimit": "vbc_sandbox.settings",
-    "SandboxApp": "vbc_sandbox.app",
+    "SandboxApp": "vbc_sandbox.testkit.sandbox_app",
     "Settings": "vbc_sandbox.settings",
     "StaticToken": "vbc_sandbox.settings",
-    "create_app": "vbc_sandbox.app",
+    "create_app": "vbc_sandbox.testkit.sandbox_app",
 }
 
 __all__ = [*LAZY, "__version__"]

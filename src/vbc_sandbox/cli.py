@@ -19,14 +19,10 @@ import uvicorn.config
 from jsonschema import Draft4Validator
 
 import vbc_spec as spec
-from vbc_sandbox.app import SandboxApp, create_app
-from vbc_sandbox.dialects import DIALECTS
-from vbc_sandbox.engines import is_postgres, shown
 from vbc_sandbox.errors import SandboxError
-from vbc_sandbox.hosts import host_name, is_loopback
-from vbc_sandbox.limits import read_json
-from vbc_sandbox.messages import explain
-from vbc_sandbox.pbx import MAGIC_NUMBERS
+from vbc_sandbox.json_reading import read_json
+from vbc_sandbox.phone.dialects import DIALECTS
+from vbc_sandbox.phone.pbx import MAGIC_NUMBERS
 from vbc_sandbox.routes import CONTROL_SPEC
 from vbc_sandbox.settings import (
     CONTROL_TOKEN_VARIABLE,
@@ -39,8 +35,12 @@ from vbc_sandbox.settings import (
     Settings,
     StaticToken,
 )
-from vbc_sandbox.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
-from vbc_sandbox.store import Store
+from vbc_sandbox.storage.engines import is_postgres, shown
+from vbc_sandbox.storage.store import Store
+from vbc_sandbox.testkit.sandbox_app import SandboxApp, create_app
+from vbc_sandbox.web.hosts import host_name, is_loopback
+from vbc_sandbox.web.messages import explain
+from vbc_sandbox.web.slow_clients import HEADER_TIMEOUT_VARIABLE, HeaderDeadlineProtocol
 from vbc_spec import API_BASE_PATH
 from vbc_telephony._version import __version__
 

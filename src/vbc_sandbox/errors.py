@@ -1,11 +1,9 @@
-"""Failures a handler raises, and the documented bodies they turn into."""
+"""Failures any layer raises, and the documented bodies they turn into (the web layer's
+`failures` answers them)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from starlette.responses import JSONResponse
+from typing import Any
 
 
 def documented_body(status: int, message: str) -> dict[str, Any]:
@@ -29,15 +27,6 @@ class SandboxError(Exception):
 
     def headers(self) -> dict[str, str]:
         return {}
-
-
-def error_answer(error: SandboxError) -> JSONResponse:
-    """A failure answered at the ASGI level, outside connexion: the same status, body and
-    headers connexion's handler gives it (app.on_sandbox_error)."""
-    # Imported here: the pytest plugin imports this module where starlette may be missing.
-    from starlette.responses import JSONResponse
-
-    return JSONResponse(error.body(), error.status, error.headers())
 
 
 class BadRequest(SandboxError):

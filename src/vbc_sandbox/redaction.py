@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 from vbc_sandbox import media_types, routes
-from vbc_sandbox.limits import read_json
+from vbc_sandbox.json_reading import read_json
 
 REDACTED = "[redacted]"
 #: Bytes of a body kept: a longer one is noted by its size (every documented body is well

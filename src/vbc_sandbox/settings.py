@@ -89,9 +89,9 @@ class Settings:
     """Keep a journal of every request (the test kit's GET /sandbox/requests)."""
     dialect: str = "documented"
     """How responses are shaped: as Vonage documents them, or as live traffic showed them
-    (`vbc_sandbox.dialects`)."""
+    (`vbc_sandbox.phone.dialects`)."""
 
     @property
     def checks_host(self) -> bool:
-        """Whether requests over TCP must name loopback or an allowed host (hosts.py)."""
+        """Whether requests over TCP must name loopback or an allowed host (web/hosts.py)."""
         return self.control_token == LOOPBACK_CONTROL_TOKEN or bool(self.allowed_hosts)

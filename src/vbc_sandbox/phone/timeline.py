@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from vbc_sandbox.errors import NotFound
-from vbc_sandbox.store import Row, Store
+from vbc_sandbox.storage.store import Row, Store
 
 LEG_OUTCOMES = {"busy": "busy", "failed": "failed", "unanswered": "no answer"}
 

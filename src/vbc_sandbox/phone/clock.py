@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from vbc_sandbox.errors import BadRequest
-from vbc_sandbox.store import Row, Store
+from vbc_sandbox.storage.store import Row, Store
 
 #: The latest time the clock may show: the start of year 3000 (control.yaml's bound on `at`),
 #: so every time derived from it (ringing, expiry, linger) still renders as a date.

@@ -12,7 +12,7 @@ from typing import Any
 import anyio.from_thread
 import httpx
 
-from vbc_sandbox.app import SandboxApp
+from vbc_sandbox.testkit.sandbox_app import SandboxApp
 
 
 @functools.cache

@@ -1,12 +1,29 @@
-"""connexion's request validators, with the messages of `messages` in their 400s."""
+"""Every use of connexion's internals, each with why: what the sandbox needs of connexion
+that its public API (AsyncApp, add_api, add_error_handler, the resolver, `validator_map`,
+`connexion.context`) does not give. tests/test_connexion_glue.py fails if the pinned
+connexion changes any of it.
+
+- signatures inspected once, not on every request (a patch of two module globals);
+- a log line per undeclared query parameter silenced (connexion's module logger);
+- the fast path's request context (connexion's private context variables);
+- the validators' 400 messages (subclasses overriding private hooks), `messages` wording them;
+- the schemas and format checker the fast path validates with, connexion's own.
+"""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+import functools
+import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import connexion.decorators.parameter
+import connexion.security
+import connexion.utils
+from connexion.context import _context, _receive, _scope
 from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator, resolve_refs
 from connexion.validators import (
     VALIDATOR_MAP,
     FormDataValidator,
@@ -18,8 +35,36 @@ from jsonschema import Draft4Validator
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
-from vbc_sandbox.limits import read_json
-from vbc_sandbox.messages import explain
+from vbc_sandbox.json_reading import read_json
+from vbc_sandbox.web.messages import explain
+
+# Why: connexion inspects the handler's and the security hook's signatures on every request
+# (a sixth of get_call's time, profiled); a function's signature never changes.
+connexion.decorators.parameter.inspect_function_arguments = functools.cache(
+    connexion.utils.inspect_function_arguments
+)
+connexion.security.inspect_function_arguments = (
+    connexion.decorators.parameter.inspect_function_arguments
+)
+
+# Why: connexion logs as an error each query parameter a handler taking **query does not
+# declare, its name in full: a line per name a client makes up, up to a request head's
+# 64 KiB. The parameter is ignored, as the spec allows; nothing for the sandbox's log.
+logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
+
+
+def enter_request(scope: Scope, receive: Receive, token_info: dict[str, str]) -> None:
+    """Set what `connexion.context` and `connexion.request` show a handler, as connexion's
+    context middleware and security do (the fast path skips both)."""
+    # Why: the fast path calls the handlers connexion would; they read the request where
+    # connexion's proxies do, and connexion has no public way to set it.
+    _scope.set(scope)
+    _receive.set(receive)
+    _context.set({"token_info": token_info})
+
+
+# Why: the 400s say what is wrong in a line (messages.py); connexion's own repeat jsonschema's
+# text and the whole value. Its validators have no public hook for the message.
 
 
 class TypedBody:
@@ -111,3 +156,17 @@ def validator_map() -> dict[str, Any]:
     validators["body"] = body
     validators["parameter"] = ExplainedParameters
     return validators
+
+
+def resolved(document: dict[str, Any]) -> dict[str, Any]:
+    """A spec with its $refs resolved by connexion's own code: the very schemas its
+    validators check against (why: the fast path must accept exactly what connexion does)."""
+    found: dict[str, Any] = resolve_refs(document)
+    return found
+
+
+def body_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    """Whether a JSON body is valid, as connexion's body validator builds the check."""
+    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    check: Callable[[Any], bool] = validator.is_valid
+    return check

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from vbc_sandbox.store import Row, Store
+from vbc_sandbox.storage.store import Row, Store
 from vbc_spec import DIALECTS as DIALECTS  # re-exported: the sandbox speaks these
 
 #: Leg outcomes that end a call (busy, failed, unanswered): internal and documented states.

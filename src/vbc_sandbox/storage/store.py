@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from vbc_sandbox.engines import Engine, Row, open_engine
+from vbc_sandbox.storage.engines import Engine, Row, open_engine
 
 __all__ = ["Listing", "Row", "Store"]
 

@@ -21,20 +21,20 @@ from urllib.parse import parse_qsl
 
 import attrs
 import orjson
-from connexion.context import _context, _receive, _scope
-from connexion.json_schema import Draft4RequestValidator, resolve_refs
-from jsonschema import Draft4Validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import vbc_spec as spec
-from vbc_sandbox import handlers, routes
-from vbc_sandbox.errors import SandboxError, error_answer
-from vbc_sandbox.limits import read_json, replaying
-from vbc_sandbox.validation import parameter_validator
+from vbc_sandbox import routes
+from vbc_sandbox.errors import SandboxError
+from vbc_sandbox.json_reading import read_json
+from vbc_sandbox.web import connexion_glue, handlers
+from vbc_sandbox.web.connexion_glue import parameter_validator
+from vbc_sandbox.web.failures import error_answer
+from vbc_sandbox.web.limits import replaying
 from vbc_spec import API_BASE_PATH
 
 if TYPE_CHECKING:
-    from vbc_sandbox.app import Sandbox
+    from vbc_sandbox.phone.state import Sandbox
 
 #: The operations served here. Left to connexion: delete_call_leg, whose empty 204 carries
 #: connexion's own headers, and the token and control APIs (not the hot paths).
@@ -84,15 +84,13 @@ def body_check(operation: dict[str, Any]) -> Callable[[Any], bool] | None:
     schema = operation.get("requestBody", {}).get("content", {}).get(JSON, {}).get("schema")
     if schema is None:
         return None
-    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
-    check: Callable[[Any], bool] = validator.is_valid
-    return check
+    return connexion_glue.body_check(schema)
 
 
 @functools.cache
 def operations() -> dict[str, Operation]:
     # connexion's own $ref resolution: the very schemas its validators check against.
-    document = resolve_refs(spec.load())
+    document = connexion_glue.resolved(spec.load())
     found = {}
     for item in document["paths"].values():
         for method, operation in item.items():
@@ -220,17 +218,16 @@ class FastPath:
         return True
 
     async def serve(self, accepted: Accepted, scope: Scope, receive: Receive, send: Send) -> None:
-        _scope.set(scope)
-        _receive.set(receive)
         try:
             # The hook connexion's security calls (it also counts the token's quota).
-            _context.set({"token_info": handlers.token_info(self.sandbox, accepted.token)})
+            token_info = handlers.token_info(self.sandbox, accepted.token)
+            connexion_glue.enter_request(scope, receive, token_info)
             body, status, headers = await accepted.operation.handler(**accepted.arguments)
         except SandboxError as error:
             await error_answer(error)(scope, receive, send)
             return
         except Exception:
-            # As connexion's catch-all handler answers (app.on_unexpected).
+            # As connexion's catch-all handler answers (failures.on_unexpected).
             log.exception("unexpected error")
             await error_answer(SandboxError("Internal server error"))(scope, receive, send)
             return

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 import vbc_spec as spec
-from vbc_sandbox.store import Listing, Row, Store
+from vbc_sandbox.storage.store import Listing, Row, Store
 
 #: A larger page_size is served as this many; the response's page_size says so.
 MAX_PAGE_SIZE = 1000

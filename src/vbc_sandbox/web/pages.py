@@ -34,22 +34,23 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
-from vbc_sandbox.dialects import status_of
-from vbc_sandbox.errors import BadRequest, SandboxError, documented_body, error_answer
-from vbc_sandbox.feeds import Drawing, Feed
-from vbc_sandbox.limits import read_json
-from vbc_sandbox.pbx import PSTN_NUMBER
-from vbc_sandbox.store import Row, digest
+from vbc_sandbox.errors import BadRequest, SandboxError, documented_body
+from vbc_sandbox.json_reading import read_json
+from vbc_sandbox.phone.dialects import status_of
+from vbc_sandbox.phone.pbx import PSTN_NUMBER
+from vbc_sandbox.storage.store import Row, digest
+from vbc_sandbox.web.failures import error_answer
+from vbc_sandbox.web.feeds import Drawing, Feed, Feeds
 from vbc_spec import API_BASE_PATH
 from vbc_telephony._watching import Follower
 
 if TYPE_CHECKING:
-    from vbc_sandbox.app import Sandbox
+    from vbc_sandbox.phone.state import Sandbox
 
 #: The times at which a leg changes by itself (it answers; it ends busy or unanswered).
 CHANGING = ("answer_at", "outcome_at")
-CONSOLE = files("vbc_sandbox") / "console"
-DOCS = Path(str(files("vbc_sandbox") / "docs"))
+CONSOLE = files("vbc_sandbox.web") / "console"
+DOCS = Path(str(files("vbc_sandbox.web") / "docs"))
 #: The Swagger UI files the reference page loads (`make docs` copies the same).
 SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png")
 #: What /docs/NAME serves: the page's own files and those.
@@ -177,6 +178,14 @@ def watching(follower: Follower) -> Drawing:
     return draw
 
 
+def opened(request: Request, sandbox: Sandbox, account: str, draw: Drawing) -> Feed:
+    """A feed for the request's token, counted against its cap (TooManyFeeds past it)."""
+    feeds: Feeds = request.scope["vbc.feeds"]
+    key = digest(bearer(request))
+    feeds.admit(key)
+    return Feed(sandbox, feeds, key, account, draw)
+
+
 async def home(request: Request) -> HTMLResponse:
     return HTMLResponse(HOME.format(api=API_BASE_PATH))
 
@@ -217,9 +226,7 @@ async def events(request: Request) -> Response:
     sandbox, account = account_of(request)
     if request.method == "HEAD":
         return Response(media_type=Feed.media_type, headers={"Cache-Control": "no-store"})
-    key = digest(bearer(request))
-    sandbox.feeds.admit(key)
-    return Feed(sandbox, key, account, drawing)
+    return opened(request, sandbox, account, drawing)
 
 
 async def watch_events(request: Request) -> Response:
@@ -229,9 +236,7 @@ async def watch_events(request: Request) -> Response:
     sandbox, account = account_of(request)
     if request.method == "HEAD":
         return Response(media_type=Feed.media_type, headers={"Cache-Control": "no-store"})
-    key = digest(bearer(request))
-    sandbox.feeds.admit(key)
-    return Feed(sandbox, key, account, watching(Follower(account, None)))
+    return opened(request, sandbox, account, watching(Follower(account, None)))
 
 
 async def on_http_error(_request: Request, error: Exception) -> JSONResponse:

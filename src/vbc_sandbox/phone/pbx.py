@@ -15,13 +15,13 @@ from typing import Any
 
 import attrs
 
-from vbc_sandbox import paging
-from vbc_sandbox.clock import Clock
-from vbc_sandbox.dialects import OUTCOMES, as_json_number, dialect_for, status_of
 from vbc_sandbox.errors import Conflict, NotFound, SandboxError
-from vbc_sandbox.outcomes import Scripts, Timing, timing
+from vbc_sandbox.phone import paging
+from vbc_sandbox.phone.clock import Clock
+from vbc_sandbox.phone.dialects import OUTCOMES, as_json_number, dialect_for, status_of
+from vbc_sandbox.phone.outcomes import Scripts, Timing, timing
 from vbc_sandbox.settings import Settings
-from vbc_sandbox.store import Row, Store
+from vbc_sandbox.storage.store import Row, Store
 
 #: PSTN numbers with a fixed outcome, as SIP would report it.
 MAGIC_NUMBERS = {

@@ -25,12 +25,12 @@ import attrs
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from vbc_sandbox.clock import Clock
 from vbc_sandbox.errors import SandboxError
-from vbc_sandbox.store import Row
+from vbc_sandbox.phone.clock import Clock
+from vbc_sandbox.storage.store import Row, Store
 
 if TYPE_CHECKING:
-    from vbc_sandbox.app import Sandbox
+    from vbc_sandbox.phone.state import Sandbox
 
 #: How often a feed looks for a change: well within the 500 ms a page should show it.
 FEED_INTERVAL = 0.2
@@ -79,8 +79,8 @@ class Marks:
 class Feeds:
     """The feeds open in this process: how many each token holds, and the look they share."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.open: collections.Counter[str] = collections.Counter()
         self.looked: tuple[float, Marks] | None = None
 
@@ -99,7 +99,7 @@ class Feeds:
         """The marks as read at most half a tick ago: one read per tick for every feed."""
         at = time.monotonic()
         if self.looked is None or at - self.looked[0] >= FEED_INTERVAL / 2:
-            self.looked = (at, Marks(*self.sandbox.store.change_marks()))
+            self.looked = (at, Marks(*self.store.change_marks()))
         return self.looked[1]
 
 
@@ -110,8 +110,11 @@ def event(data: Any, name: str | None = None) -> str:
 class Feed(StreamingResponse):
     """One open feed (admitted by `Feeds.admit`, released when it ends however it ends)."""
 
-    def __init__(self, sandbox: Sandbox, key: str, account: str, draw: Drawing) -> None:
-        self.sandbox, self.key, self.account, self.draw = sandbox, key, account, draw
+    def __init__(
+        self, sandbox: Sandbox, feeds: Feeds, key: str, account: str, draw: Drawing
+    ) -> None:
+        self.sandbox, self.feeds, self.key = sandbox, feeds, key
+        self.account, self.draw = account, draw
         super().__init__(
             self.events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
         )
@@ -127,10 +130,10 @@ class Feed(StreamingResponse):
         except TimeoutError:
             pass  # a client that stopped reading: its connection is closed unfinished
         finally:
-            self.sandbox.feeds.release(self.key)
+            self.feeds.release(self.key)
 
     async def events(self) -> AsyncIterator[str]:
-        feeds, authority = self.sandbox.feeds, self.sandbox.authority
+        feeds, authority = self.feeds, self.sandbox.authority
         seen: tuple[Any, ...] | None = None
         due = -math.inf
         shown = None

@@ -14,11 +14,11 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vbc_sandbox import routes
-from vbc_sandbox.clock import Clock
-from vbc_sandbox.engines import StoreUnavailable
 from vbc_sandbox.errors import BadRequest, documented_body
+from vbc_sandbox.phone.clock import Clock
 from vbc_sandbox.redaction import BODY_KEPT, shown_body, shown_query
-from vbc_sandbox.store import Store
+from vbc_sandbox.storage.engines import StoreUnavailable
+from vbc_sandbox.storage.store import Store
 
 #: Entries kept at most; older ones are dropped as new ones come.
 JOURNAL_LIMIT = 10_000

@@ -1,4 +1,5 @@
-"""One function per operationId of openapi.yaml, oauth.yaml and control.yaml.
+"""One function per operationId of openapi.yaml, oauth.yaml and control.yaml (but the test
+kit's faults and journal, which `testkit.control` serves).
 
 connexion has already checked auth and validated the request against the spec; these turn
 it into a PBX action and the PBX's answer into a response.
@@ -14,12 +15,12 @@ from urllib.parse import parse_qsl
 from connexion import context, request
 
 from vbc_sandbox.errors import BadRequest, NotFound
-from vbc_sandbox.paging import PageQuery
-from vbc_sandbox.store import MAX_DIRECTORY_ROWS
-from vbc_sandbox.timeline import timeline
+from vbc_sandbox.phone.paging import PageQuery
+from vbc_sandbox.phone.timeline import timeline
+from vbc_sandbox.storage.store import MAX_DIRECTORY_ROWS
 
 if TYPE_CHECKING:
-    from vbc_sandbox.app import Sandbox
+    from vbc_sandbox.phone.state import Sandbox
 
 JSON = {"Content-Type": "application/json"}
 Reply = tuple[Any, int, dict[str, str]]
@@ -177,29 +178,6 @@ async def script_outcomes(account_id: str, body: dict[str, Any]) -> Reply:
 
 async def list_outcomes(account_id: str) -> Reply:
     return ok({"outcomes": sandbox().pbx.scripts.pending(account_id)})
-
-
-async def inject_fault(body: dict[str, Any]) -> Reply:
-    sandbox().faults.add(
-        body["operation"], body["fault"], body.get("times", 1), body.get("retry_after", 1)
-    )
-    return None, 204, {}
-
-
-async def list_faults() -> Reply:
-    return ok({"faults": sandbox().faults.pending()})
-
-
-async def list_requests(
-    account_id: str | None = None,
-    operation: str | None = None,
-    call_id: str | None = None,
-    limit: int = 1000,
-) -> Reply:
-    entries = sandbox().journal.entries(
-        account_id=account_id, operation=operation, call_id=call_id, limit=limit
-    )
-    return ok({"requests": entries})
 
 
 async def get_timeline(account_id: str, call_id: str) -> Reply:

@@ -10,10 +10,10 @@ import math
 import secrets
 from typing import Any
 
-from vbc_sandbox.clock import Clock
 from vbc_sandbox.errors import OAuthError, TooManyRequests, Unauthorized
+from vbc_sandbox.phone.clock import Clock
 from vbc_sandbox.settings import Settings
-from vbc_sandbox.store import Store, digest
+from vbc_sandbox.storage.store import Store, digest
 from vbc_spec import USERNAME_SUFFIX
 
 #: How many times a user's failed logins a client (shared by all its users) may have.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vbc_sandbox import paging
-from vbc_sandbox.dialects import as_json_number
 from vbc_sandbox.errors import NotFound
-from vbc_sandbox.store import Row, Store
+from vbc_sandbox.phone import paging
+from vbc_sandbox.phone.dialects import as_json_number
+from vbc_sandbox.storage.store import Row, Store
 
 
 def canonical_mac(text: str) -> str:
