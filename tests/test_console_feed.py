@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,13 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.conftest import ACCOUNT, ADMIN, ALICE_LOGIN, OTHER_TOKEN, STATIC_TOKENS, TOKEN
+from tests.loopback_server import serving
 from vbc_sandbox import feeds
 from vbc_sandbox.app import SandboxApp
 from vbc_sandbox.feeds import FEEDS_PER_TOKEN
-from vbc_sandbox.launch import LOOPBACK, SandboxProcess, free_port
+from vbc_sandbox.launch import SandboxProcess
 from vbc_sandbox.settings import Settings, StaticToken
 from vbc_spec import API_BASE_PATH
 
@@ -145,26 +144,6 @@ def test_a_feed_sees_a_change_made_through_another_instance(tmp_path: Path) -> N
         next_drawing(stream, lambda drawn: [c["call_id"] for c in drawn["calls"]] == [call_id])
         httpx.delete(f"{one.origin}{CALLS}/{call_id}", headers=bearer(TOKEN)).raise_for_status()
         next_drawing(stream, lambda drawn: drawn["calls"] == [])
-
-
-@contextlib.contextmanager
-def serving(app: SandboxApp) -> Iterator[str]:
-    """The app under uvicorn on a loopback port, in a thread of this process."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=LOOPBACK, port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline
-        time.sleep(0.02)
-    try:
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 class Counted:

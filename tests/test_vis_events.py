@@ -115,9 +115,7 @@ def test_a_dialled_call_rings_is_answered_held_and_hung_up(
     assert answered["duration"] == 3250  # milliseconds, not seconds
 
 
-def test_an_unanswered_inbound_call_is_missed(
-    vbc_sandbox: RunningSandbox, looker: Looker
-) -> None:
+def test_an_unanswered_inbound_call_is_missed(vbc_sandbox: RunningSandbox, looker: Looker) -> None:
     vbc_sandbox.script("1002", outcomes.no_answer(after=20))
     call_id = vbc_sandbox.ring_inbound(CALLER, "1002")["call_id"]
     looker.look(call_id)

@@ -54,9 +54,6 @@ class CallLook:
     names: dict[str, str] = attrs.field(factory=dict)
     ended_at: float | None = None
 
-    def leg(self, leg_id: str) -> LegLook | None:
-        return next((leg for leg in self.legs if leg.leg_id == leg_id), None)
-
 
 def look_at(pbx: Pbx, account_id: str, call_id: str, now: float) -> CallLook | None:
     """The call as the PBX holds it at `now` (None: no such call in the account). Reads

@@ -150,6 +150,12 @@ def passed_through(before: str | None, after: str) -> list[str]:
     return [*states, after]
 
 
+def state_in(look: CallLook | None, leg_id: str) -> str | None:
+    """The state of a leg's half in a look; None: not in it (or no look yet)."""
+    legs = [] if look is None else [leg.leg_id for leg in look.legs]
+    return half_of(look, legs.index(leg_id)).state if look and leg_id in legs else None
+
+
 def event_of(look: CallLook, half: Half, state: str, subscriber: Subscriber) -> dict[str, Any]:
     """The `event` object of a delivery: the half as it stood in `state` (one passed
     through carries only what was known then)."""
@@ -190,10 +196,8 @@ def vis_events(
             if leg.to_number != subscriber.extension:
                 continue
             now = half_of(after, index)
-            was_leg = before.leg(leg.leg_id) if before is not None else None
-            was = half_of(before, before.legs.index(was_leg)).state if was_leg else None
             found += [
                 VisEvent(subscriber, after.call_id, event_of(after, now, state, subscriber))
-                for state in passed_through(was, now.state)
+                for state in passed_through(state_in(before, leg.leg_id), now.state)
             ]
     return found
