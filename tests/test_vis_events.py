@@ -206,3 +206,16 @@ def test_a_look_after_the_whole_call_reports_the_states_it_passed_through(
     assert "answerTime" not in ringing and "endTime" not in active
     assert active["answerTime"] == answered["answerTime"] == at(0)
     assert (answered["endTime"], answered["duration"]) == (at(7), 7000)
+
+
+def test_a_call_from_a_users_desk_phone_is_that_users(
+    vbc_client: Telephony, vbc_sandbox: RunningSandbox, looker: Looker
+) -> None:
+    """A desk phone rings its extension: a call placed from alice's (VH1111111) is hers."""
+    call_id = vbc_client.calls.dial(CUSTOMER, from_="VH1111111", from_type="device")
+    vbc_sandbox.advance(2)
+    vbc_client.calls.hangup(call_id)
+    looker.look(call_id)
+    assert looker.states(ALICE) == ["RINGING", "ACTIVE", "ANSWERED"]
+    assert looker.of(ALICE)[-1]["direction"] == "OUTBOUND"
+    assert looker.of(BOB) == []
