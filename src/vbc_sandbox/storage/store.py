@@ -128,6 +128,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
     # clock can be set back (SQLite's rowid; PostgreSQL needs one).
     (7, "snapshots in insertion order", lambda engine: engine.add_insertion_order("snapshots")),
     (8, "actions due by the clock", lambda engine: add_due_actions(engine)),
+    (9, "VIS webhooks and their delivery queue", lambda engine: engine.create(VIS_TABLES)),
 )
 
 #: What a call and a leg are rendered from, first in every read of them and in this order:
@@ -862,15 +863,11 @@ class Store:
     def journal(self, filters: dict[str, str | None], limit: int, most_text: int) -> list[Row]:
         """The most recent `limit` entries matching every filter given, oldest first, as
         many of them as hold `most_text` characters of body, path and query at most."""
-        where, args = ["1 = 1"], []
-        for column in ("account_id", "operation", "call_id"):
-            if filters.get(column) is not None:
-                where.append(f"{column} = ?")
-                args.append(filters[column])
+        where, args = matching(filters, ("account_id", "operation", "call_id"))
         return self.all(
             "SELECT * FROM (SELECT *, sum(length(coalesce(body, '')) + length(path)"  # noqa: S608
             " + length(query)) OVER (ORDER BY seq DESC) AS text_so_far FROM journal"
-            f" WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?) AS latest"
+            f" WHERE {where} ORDER BY seq DESC LIMIT ?) AS latest"
             " WHERE text_so_far <= ? ORDER BY seq",
             *args,
             limit,
@@ -901,3 +898,216 @@ class Store:
             account_id,
             now,
         )
+
+    # ----------------------------------------------------------------- VIS webhooks and deliveries
+
+    def add_webhook(self, webhook: dict[str, Any]) -> None:
+        """A user's new webhook: every column of `webhooks` but the statistics."""
+        self.db.execute(
+            "INSERT INTO webhooks (webhook_id, account_id, username, user_id, url, events,"
+            " signing_algo, signing_key, metadata_policy, created_at, expire_at) VALUES"
+            " (:webhook_id, :account_id, :username, :user_id, :url, :events, :signing_algo,"
+            " :signing_key, :metadata_policy, :created_at, :expire_at)",
+            webhook,
+        )
+
+    def webhooks(self, account_id: str, username: str) -> list[Row]:
+        """A user's webhooks, oldest first."""
+        return self.all(
+            "SELECT * FROM webhooks WHERE account_id = ? AND username = ?"
+            " ORDER BY created_at, webhook_id",
+            account_id,
+            username,
+        )
+
+    def webhook(self, account_id: str, username: str, webhook_id: str) -> Row | None:
+        return self.one(
+            "SELECT * FROM webhooks WHERE webhook_id = ? AND account_id = ? AND username = ?",
+            webhook_id,
+            account_id,
+            username,
+        )
+
+    def renew_webhook(
+        self, account_id: str, username: str, webhook_id: str, now: float, expire_at: float
+    ) -> bool:
+        """Renewed: a new expiry, no longer failed, the statistics kept. False: no such one."""
+        updated = self.db.execute(
+            "UPDATE webhooks SET renewed_at = ?, expire_at = ?, failed = 0"
+            " WHERE webhook_id = ? AND account_id = ? AND username = ?",
+            (now, expire_at, webhook_id, account_id, username),
+        )
+        return updated.rowcount > 0
+
+    def delete_webhook(self, account_id: str, username: str, webhook_id: str) -> bool:
+        """Gone, with what it still had to deliver. False: no such one."""
+        with self.transaction() as db:
+            deleted = db.execute(
+                "DELETE FROM webhooks WHERE webhook_id = ? AND account_id = ? AND username = ?",
+                (webhook_id, account_id, username),
+            )
+            if deleted.rowcount:
+                db.execute(
+                    "UPDATE deliveries SET state = 'dropped' WHERE webhook_id = ?"
+                    " AND state = 'pending'",
+                    (webhook_id,),
+                )
+        return deleted.rowcount > 0
+
+    def receiving_webhooks(self, account_id: str, now: float) -> list[Row]:
+        """The account's webhooks that receive at `now` (not failed, not expired), each
+        with its user's extension."""
+        return self.all(
+            "SELECT webhooks.*, users.extension FROM webhooks JOIN users"
+            " ON users.username = webhooks.username AND users.account_id = webhooks.account_id"
+            " WHERE webhooks.account_id = ? AND failed = 0 AND expire_at > ?"
+            " ORDER BY created_at, webhook_id",
+            account_id,
+            now,
+        )
+
+    def enqueue_deliveries(self, deliveries: list[dict[str, Any]]) -> None:
+        """New deliveries (delivery_id, webhook_id, account_id, call_id, event as JSON text,
+        created_at, due_at), each at its first attempt."""
+        self.db.execute_many(
+            "INSERT INTO deliveries (delivery_id, webhook_id, account_id, call_id, event,"
+            " created_at, due_at) VALUES (:delivery_id, :webhook_id, :account_id, :call_id,"
+            " :event, :created_at, :due_at)",
+            deliveries,
+        )
+
+    def claim_deliveries(
+        self, claimer: str, now: float, wall: float, lease: float, limit: int
+    ) -> list[Row]:
+        """Up to `limit` pending deliveries due by `now` (the sandbox's clock), soonest first,
+        now claimed by `claimer` at `wall` (the real time: a claim is a lease, which a claimer
+        that stopped loses after `lease` seconds). No two claimers get the same delivery:
+        on PostgreSQL each skips the rows another is claiming (without the state's write
+        lock, which every API write takes); on SQLite the write lock serialises claims."""
+        free = "state = 'pending' AND (claimed_at IS NULL OR claimed_at <= ?)"
+        postgres = self.db.name == "postgresql"
+        sql = (
+            f"UPDATE deliveries SET claimed_by = ?, claimed_at = ? WHERE {free} AND seq IN"  # noqa: S608
+            f" (SELECT seq FROM deliveries WHERE {free} AND due_at <= ? ORDER BY due_at, seq"
+            f" LIMIT ?{' FOR UPDATE SKIP LOCKED' if postgres else ''}) RETURNING *"
+        )
+        args = (claimer, wall, wall - lease, wall - lease, now, limit)
+        if postgres:
+            rows = self.all(sql, *args)
+        else:
+            with self.transaction() as db:
+                rows = db.execute(sql, args).fetchall()
+        return sorted(rows, key=lambda row: (row["due_at"], row["seq"]))
+
+    def reschedule_delivery(
+        self, seq: int, claimer: str, attempt: int, due_at: float, outcome: str, status: int | None
+    ) -> bool:
+        """A refused attempt: the next one is `attempt`, due at `due_at`, unclaimed. False:
+        the claim was lost (its lease passed to another claimer)."""
+        updated = self.db.execute(
+            "UPDATE deliveries SET attempt = ?, due_at = ?, outcome = ?, status = ?,"
+            " claimed_by = NULL, claimed_at = NULL WHERE seq = ? AND claimed_by = ?"
+            " AND state = 'pending'",
+            (attempt, due_at, outcome, status, seq, claimer),
+        )
+        return updated.rowcount > 0
+
+    def settle_delivery(
+        self,
+        seq: int,
+        claimer: str,
+        *,
+        state: str,
+        outcome: str,
+        status: int | None,
+        at: float,
+        counted: tuple[int, int, int, bool] | None,
+    ) -> bool:
+        """The delivery is done: `state` delivered, failed or dropped. `counted`: what its
+        webhook's statistics gain (attempts, successes, failures, and whether it is now
+        failed, which drops its other pending deliveries); None for a dropped one. False:
+        the claim was lost."""
+        with self.transaction() as db:
+            settled = db.execute(
+                "UPDATE deliveries SET state = ?, outcome = ?, status = ?, settled_at = ?,"
+                " claimed_by = NULL, claimed_at = NULL WHERE seq = ? AND claimed_by = ?"
+                " AND state = 'pending' RETURNING webhook_id",
+                (state, outcome, status, at, seq, claimer),
+            ).fetchall()  # each of them, so SQLite's statement is done before the commit
+            if not settled or counted is None:
+                return bool(settled)
+            webhook_id = settled[0]["webhook_id"]
+            attempts, successes, failures, failed = counted
+            db.execute(
+                "UPDATE webhooks SET total_attempts = total_attempts + ?,"
+                " total_successes = total_successes + ?, total_failures = total_failures + ?,"
+                " failed = CASE WHEN ? = 1 THEN 1 ELSE failed END,"
+                " last_success = CASE WHEN ? > 0 THEN ? ELSE last_success END,"
+                " last_failure = CASE WHEN ? > 0 THEN ? ELSE last_failure END,"
+                " last_error = CASE WHEN ? > 0 THEN ? ELSE last_error END WHERE webhook_id = ?",
+                (
+                    attempts, successes, failures, int(failed), successes, at, failures, at,
+                    failures, outcome, webhook_id,
+                ),
+            )  # fmt: skip
+            if failed:
+                db.execute(
+                    "UPDATE deliveries SET state = 'dropped' WHERE webhook_id = ?"
+                    " AND state = 'pending'",
+                    (webhook_id,),
+                )
+        return True
+
+    def deliveries(self, filters: dict[str, str | None], limit: int) -> list[Row]:
+        """The most recent `limit` deliveries matching every filter given (account_id,
+        call_id, webhook_id), oldest first: the test kit's list."""
+        where, args = matching(filters, ("account_id", "call_id", "webhook_id"))
+        return self.all(
+            f"SELECT * FROM (SELECT * FROM deliveries WHERE {where}"  # noqa: S608
+            " ORDER BY seq DESC LIMIT ?) AS latest ORDER BY seq",
+            *args,
+            limit,
+        )
+
+    def trim_deliveries(self, keep: int) -> None:
+        """Drop the settled deliveries older than the last `keep` (pending ones stay)."""
+        self.db.execute(
+            "DELETE FROM deliveries WHERE state <> 'pending'"
+            " AND seq <= (SELECT max(seq) FROM deliveries) - ?",
+            (keep,),
+        )
+
+
+def matching(filters: dict[str, str | None], columns: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """A WHERE clause (and its arguments) for the filters given among `columns` (names of
+    this module's own; only the values come from a request)."""
+    where, args = ["1 = 1"], []
+    for column in columns:
+        if filters.get(column) is not None:
+            where.append(f"{column} = ?")
+            args.append(filters[column])
+    return " AND ".join(where), args
+
+
+#: A user's VIS webhooks (the signing key kept as given: it signs every delivery, and VIS
+#: shows it back in a webhook's listing), and each delivery until it settles (`pending`,
+#: then `delivered`, `failed` or `dropped`), due by the sandbox's clock, claimed by real time.
+VIS_TABLES = """
+CREATE TABLE IF NOT EXISTS webhooks (webhook_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
+    username TEXT NOT NULL, user_id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL,
+    signing_algo TEXT NOT NULL, signing_key TEXT NOT NULL, metadata_policy TEXT NOT NULL,
+    created_at REAL NOT NULL, renewed_at REAL, expire_at REAL NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0, total_attempts INTEGER NOT NULL DEFAULT 0,
+    total_successes INTEGER NOT NULL DEFAULT 0, total_failures INTEGER NOT NULL DEFAULT 0,
+    last_success REAL, last_failure REAL, last_error TEXT);
+CREATE INDEX IF NOT EXISTS webhooks_by_user ON webhooks (account_id, username);
+CREATE TABLE IF NOT EXISTS deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id TEXT NOT NULL UNIQUE, webhook_id TEXT NOT NULL, account_id TEXT NOT NULL,
+    call_id TEXT, event TEXT NOT NULL, created_at REAL NOT NULL, due_at REAL NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 1, state TEXT NOT NULL DEFAULT 'pending',
+    claimed_by TEXT, claimed_at REAL, outcome TEXT, status INTEGER, settled_at REAL);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at, seq) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_by_call ON deliveries (call_id, seq);
+CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id)
+    WHERE state = 'pending';
+"""
