@@ -447,6 +447,10 @@ def conclude_traffic(
     if args.evidence:
         judge.evidence.write(args.evidence)
         print(f"evidence: {args.evidence}")
+    if args.junit:
+        labels = report.labels_of(judge.hooks.DOCUMENT)
+        args.junit.write_text(report.junit(outcome, labels, seconds), encoding="utf-8")
+        print(f"junit: {args.junit}")
     return conclude(args, outcome, where, seconds)
 
 

@@ -21,7 +21,7 @@ from schemathesis.checks import CHECKS, CheckContext, load_all_checks, run_check
 import vbc_spec as spec
 from vbc_conformance.drift import media_type_of
 from vbc_conformance.evidence import Evidence
-from vbc_conformance.report import Failure, Outcome, curl
+from vbc_conformance.report import Failure, Outcome, curl, labels_of
 
 #: Checks that judge one answer to one request, and never send one: the response checks.
 #: The others re-send (ignored_auth, use_after_free, cross_account_isolation), need a case
@@ -82,12 +82,7 @@ class Judge:
         #: Per operation, what its checks read of the configuration: made once, not per answer.
         self._contexts: dict[str, CheckContext] = {}
         self.outcome = Outcome()
-        self.outcome.operations = [
-            op["operationId"]
-            for item in hooks.DOCUMENT["paths"].values()
-            for op in item.values()
-            if isinstance(op, dict) and "operationId" in op
-        ]
+        self.outcome.operations = list(labels_of(hooks.DOCUMENT))
         self.ignored = 0
         self.evidence = Evidence(hooks.DOCUMENT)
         self._seen: set[tuple[str, str, str]] = set()
