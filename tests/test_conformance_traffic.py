@@ -24,7 +24,7 @@ from vbc_conformance.evidence import FORMAT
 from vbc_conformance.judging import frame
 from vbc_conformance.launch import ProxyProcess
 from vbc_conformance.proxy import MOST_PENDING_BYTES, JudgePipe
-from vbc_sandbox.launch import SandboxProcess
+from vbc_sandbox.launch import SandboxProcess, free_port
 from vbc_telephony import APIResponseValidationError, Telephony
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,9 +230,14 @@ def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
                 list(client.calls.list())
             path = f"/cc/accounts/{ACCOUNT}/calls/{call_id}"
             auth = {"Authorization": f"Bearer {TOKEN}"}
-            for target in (path, path + "/legs", "/cc/accounts/1234/calls/nope"):
-                direct = httpx.get(sandbox.base_url + target, headers=auth)
-                proxied = httpx.get(proxy.base_url + target, headers=auth)
+            for method, target in (
+                ("GET", path),
+                ("GET", path + "/legs"),
+                ("GET", "/cc/accounts/1234/calls/nope"),
+                ("HEAD", path),  # no body, whatever its length says; and no operation to judge
+            ):
+                direct = httpx.request(method, sandbox.base_url + target, headers=auth)
+                proxied = httpx.request(method, proxy.base_url + target, headers=auth)
                 assert proxied.status_code == direct.status_code
                 assert proxied.content == direct.content
                 assert dict(proxied.headers) == dict(direct.headers) | {
@@ -241,10 +246,10 @@ def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
             received = journal_count(sandbox) - before
         finally:
             output = proxy.stop()
-    # Exactly the application's requests reached the sandbox: its SDK calls, then six GETs
-    # (three direct, three through the proxy); none of the proxy's own.
+    # Exactly the application's requests reached the sandbox: its SDK calls, then eight
+    # (four direct, four through the proxy); none of the proxy's own.
     assert len(application.entries) >= 2
-    assert received == len(application.entries) + 6
+    assert received == len(application.entries) + 8
     assert "dialect: observed (" in output and ": conforms" in output, output
     for secret in (TOKEN, ALICE_LOGIN["password"], SEED_CLIENT["client_secret"]):
         assert secret not in output and secret not in report.read_text()
@@ -387,3 +392,13 @@ def test_exchanges_the_judge_cannot_take_in_time_are_counted_in_its_summary() ->
     assert judge.returncode == 2, output
     assert f"{handed - unjudged} exchange(s) ignored" in output
     assert f"error in proxy: not judged: judging fell behind (x{unjudged})" in output
+
+
+def test_requests_the_upstream_does_not_answer_get_a_502_and_leave_the_run_incomplete() -> None:
+    with ProxyProcess(f"http://127.0.0.1:{free_port()}") as proxy:  # nothing listens there
+        answer = httpx.get(proxy.base_url + f"/cc/accounts/{ACCOUNT}/calls")
+        output = proxy.stop()
+    assert answer.status_code == 502
+    assert "upstream unreachable for GET /t/vbc.prod/telephony/v3/cc/accounts/1234/calls" in output
+    assert "not judged: the upstream gave no answer (502) (x1)" in output
+    assert proxy.returncode == 2 and "incomplete" in output, output

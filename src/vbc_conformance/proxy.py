@@ -210,6 +210,7 @@ class Proxy:
                     f"upstream broke off its answer to {method} {scope['path']}: {error}",
                     flush=True,
                 )
+                self.judge.unjudged["the upstream broke off its answer"] += 1
                 return  # uvicorn closes the application's connection: the answer is cut too
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
@@ -218,6 +219,7 @@ class Proxy:
 
     async def unreachable(self, method: str, path: str, error: Exception, send: Any) -> None:
         print(f"upstream unreachable for {method} {path}: {error}", flush=True)
+        self.judge.unjudged["the upstream gave no answer (502)"] += 1
         await send({"type": "http.response.start", "status": 502, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
