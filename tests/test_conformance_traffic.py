@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -402,3 +403,22 @@ def test_requests_the_upstream_does_not_answer_get_a_502_and_leave_the_run_incom
     assert "upstream unreachable for GET /t/vbc.prod/telephony/v3/cc/accounts/1234/calls" in output
     assert "not judged: the upstream gave no answer (502) (x1)" in output
     assert proxy.returncode == 2 and "incomplete" in output, output
+
+
+def test_an_address_the_proxy_cannot_listen_on_is_a_usage_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listen = f"127.0.0.1:{taken.getsockname()[1]}"
+        command = ["proxy", "--upstream", "http://a.test", "--listen", listen]
+        result = subprocess.run(
+            [sys.executable, "-m", "vbc_conformance.cli", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on {listen}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr

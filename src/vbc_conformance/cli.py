@@ -477,4 +477,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As `python -m vbc_conformance.cli` this file is `__main__`, and the replay and proxy
+    # modules raise `vbc_conformance.cli.UsageError`, another class: run that module's main.
+    from vbc_conformance.cli import main as command
+
+    sys.exit(command())

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-from types import TracebackType
 
 from vbc_spec import API_BASE_PATH
 
@@ -73,12 +72,7 @@ class ProxyProcess:
     def __enter__(self) -> ProxyProcess:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self.process is not None and self.process.poll() is None:
             try:
                 self.stop()

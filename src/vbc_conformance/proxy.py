@@ -284,7 +284,10 @@ def main(argv: list[str]) -> int:
         raise cli.UsageError(f"--upstream takes an http(s) URL, not {args.upstream!r}") from None
     if args.max_requests is not None and not 0 < args.max_requests < 10**9:
         raise cli.UsageError("--max-requests must be positive")
-    sock = listening_socket(args.listen)
+    try:
+        sock = listening_socket(args.listen)
+    except OSError as error:  # taken, not this host's, not allowed
+        raise cli.UsageError(f"cannot listen on {args.listen}: {error.strerror}") from None
     # Its own session: the terminal's Ctrl-C stops the proxy, and the judge then finishes.
     judge = subprocess.Popen(  # noqa: S603 (our own module)
         judge_command(args), stdin=subprocess.PIPE, start_new_session=True
