@@ -350,6 +350,7 @@ class FaultLayer:
                             "method": exchange.method,
                             "path": exchange.path,
                             "body": body.decode("utf-8", "replace"),
+                            "client_port": (scope.get("client") or ("", 0))[1],
                         }
                     )
                     + "\n"

@@ -422,3 +422,26 @@ def test_an_address_the_proxy_cannot_listen_on_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert f"cannot listen on {listen}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_proxy_keeps_its_connection_to_the_upstream_alive(tmp_path: Path) -> None:
+    """Requests on new connections from the application reuse one to the upstream (a TLS
+    handshake per request would be most of a live request's time)."""
+    log = tmp_path / "requests.jsonl"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with (
+        SandboxProcess(
+            [*STATIC_TOKENS, "--record", str(log)], module="tests.faulty_sandbox"
+        ) as sandbox,
+        ProxyProcess(sandbox.origin) as proxy,
+    ):
+        for _ in range(3):
+            assert (
+                httpx.get(
+                    proxy.base_url + f"/cc/accounts/{ACCOUNT}/calls", headers=auth
+                ).status_code
+                == 200
+            )
+        proxy.stop()
+    ports = [json.loads(line)["client_port"] for line in log.read_text().splitlines()]
+    assert len(ports) == 3 and len(set(ports)) == 1, ports

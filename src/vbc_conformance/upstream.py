@@ -46,6 +46,7 @@ class Connection(asyncio.Protocol):
         self.chunks: deque[bytes] = deque()
         self.read_ahead = 0
         self.complete = False
+        self.keep_alive = False
         self.error: UpstreamError | None = None
 
     # asyncio.Protocol
@@ -85,6 +86,8 @@ class Connection(asyncio.Protocol):
             self.informational = True  # 100 Continue and the like: the answer comes after
             return
         self.status = status
+        # Asked now: once the answer is complete, the parser has forgotten.
+        self.keep_alive = self.parser.should_keep_alive()
         if self.head_only:
             self.complete = True
         self.arrived.set()
@@ -158,7 +161,7 @@ class Connection(asyncio.Protocol):
             and not self.error
             and not self.lost
             and not self.head_only
-            and self.parser.should_keep_alive()
+            and self.keep_alive
         )
 
     def close(self) -> None:
