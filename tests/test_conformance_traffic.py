@@ -216,9 +216,10 @@ def journal_count(sandbox: SandboxProcess) -> int:
 def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
     tmp_path: Path,
 ) -> None:
-    report = tmp_path / "report.md"
+    report, junit = tmp_path / "report.md", tmp_path / "junit.xml"
     with SandboxProcess([*STATIC_TOKENS, "--dialect", "observed"]) as sandbox:
-        proxy = ProxyProcess(sandbox.origin, "--report", str(report)).start()
+        proxy = ProxyProcess(sandbox.origin, "--report", str(report), "--junit", str(junit))
+        proxy.start()
         try:
             # A password grant through the proxy: forwarded, never written anywhere.
             assert httpx.post(proxy.origin + "/token", data=ALICE_LOGIN).status_code == 200
@@ -254,6 +255,7 @@ def test_an_application_through_the_proxy_sees_the_same_answers_and_is_judged(
     assert "dialect: observed (" in output and ": conforms" in output, output
     for secret in (TOKEN, ALICE_LOGIN["password"], SEED_CLIENT["client_secret"]):
         assert secret not in output and secret not in report.read_text()
+        assert secret not in junit.read_text()
 
 
 #: The faults of the catalogue an application's own traffic shows, each where `traffic` meets
@@ -345,7 +347,7 @@ def test_answers_in_gzip_go_through_as_sent_and_are_judged_decoded() -> None:
         SandboxProcess(
             [*STATIC_TOKENS, "--dialect", "observed", "--gzip"], module="tests.faulty_sandbox"
         ) as sandbox,
-        ProxyProcess(sandbox.origin) as proxy,
+        ProxyProcess(sandbox.origin, "--max-requests", "1") as proxy,
     ):
         Telephony(account_id=ACCOUNT, token=TOKEN, base_url=sandbox.base_url).calls.dial(
             "1002", from_="1001"
@@ -357,7 +359,7 @@ def test_answers_in_gzip_go_through_as_sent_and_are_judged_decoded() -> None:
         ):
             assert proxied.headers["content-encoding"] == "gzip"
             assert b"".join(proxied.iter_raw()) == b"".join(direct.iter_raw())
-        output = proxy.stop()
+        output = proxy.finished()  # --max-requests 1: it stops by itself
     assert proxy.returncode == 0 and ": conforms" in output, output
     assert "dialect: observed (" in output  # read from the decoded calls
 
