@@ -93,6 +93,9 @@ def exchanges(stream: IO[bytes], judge: Judge) -> Iterator[Exchange]:
             for reason, count in head["unjudged"].items():
                 judge.outcome.errors[(*NOT_JUDGED, reason)] += count
             continue
+        if judge.in_scope(head["url"]) is None:
+            judge.ignored += 1  # the token endpoint, a page: forwarded, not the API's
+            continue
         response_headers = header_lists(head["response_headers"])
         try:
             if head["cut"]:

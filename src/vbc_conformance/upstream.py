@@ -126,7 +126,7 @@ class Connection(asyncio.Protocol):
     async def send(self, data: bytes) -> None:
         """Part of the request; waits while the upstream reads slower than it is sent. Sent
         to a connection already lost, it goes nowhere: `answer` says what happened."""
-        if data and self.transport and not self.lost:
+        if data and self.transport and not self.transport.is_closing():
             self.transport.write(data)
             await self.writable.wait()
 
@@ -145,7 +145,11 @@ class Connection(asyncio.Protocol):
             while self.chunks:
                 chunk = self.chunks.popleft()
                 self.read_ahead -= len(chunk)
-                if self.read_ahead <= MOST_READ_AHEAD and self.transport and not self.lost:
+                if (
+                    self.read_ahead <= MOST_READ_AHEAD
+                    and self.transport
+                    and not self.transport.is_closing()
+                ):
                     self.transport.resume_reading()
                 yield chunk
             if self.error:
