@@ -80,24 +80,19 @@ def drive(sandbox: SandboxProcess, recorder: Recorder) -> None:
         raw.post(sandbox.origin + "/token", data={"grant_type": "password"})
 
 
-def replay(har: Path, base_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def conformance(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "vbc_conformance.cli",
-            "replay",
-            str(har),
-            "--base-url",
-            base_url,
-            *extra,
-        ],
+        [sys.executable, "-m", "vbc_conformance.cli", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
         timeout=300,
     )
+
+
+def replay(har: Path, base_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return conformance("replay", str(har), "--base-url", base_url, *extra)
 
 
 def dialect_line(output: str) -> str:
@@ -412,15 +407,7 @@ def test_an_address_the_proxy_cannot_listen_on_is_a_usage_error() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         listen = f"127.0.0.1:{taken.getsockname()[1]}"
-        command = ["proxy", "--upstream", "http://a.test", "--listen", listen]
-        result = subprocess.run(
-            [sys.executable, "-m", "vbc_conformance.cli", *command],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-            timeout=60,
-        )
+        result = conformance("proxy", "--upstream", "http://a.test", "--listen", listen)
     assert result.returncode == 2
     assert f"cannot listen on {listen}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
