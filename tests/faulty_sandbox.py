@@ -1,10 +1,12 @@
 """Test-only: the real sandbox behind an ASGI layer that injects one fault, or records every
-request it forwards. Started like vbc-sandbox (same flags) plus --fault and --record."""
+request it forwards, or gzips its answers. Started like vbc-sandbox (same flags) plus
+--fault, --record and --gzip."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import re
 import uuid
@@ -301,9 +303,17 @@ SLOW_SECONDS = 2.0
 
 class FaultLayer:
     def __init__(
-        self, app: Any, fault: str | None, token: str, other: str, record: str | None
+        self,
+        app: Any,
+        fault: str | None,
+        token: str,
+        other: str,
+        record: str | None,
+        gzip: bool = False,
     ) -> None:
         self.app, self.fault, self.token, self.other, self.record = app, fault, token, other, record
+        self.gzip = gzip
+        """Answer in gzip whoever asks for it (as the live service's gateway does)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -340,6 +350,7 @@ class FaultLayer:
                             "method": exchange.method,
                             "path": exchange.path,
                             "body": body.decode("utf-8", "replace"),
+                            "client_port": (scope.get("client") or ("", 0))[1],
                         }
                     )
                     + "\n"
@@ -362,6 +373,9 @@ class FaultLayer:
         await self.app(scope, replay, capture)
         if self.fault in FAULTS:
             FAULTS[self.fault](exchange)
+        if self.gzip and b"gzip" in headers.get(b"accept-encoding", b"") and exchange.body:
+            exchange.body = gzip.compress(exchange.body, mtime=0)
+            exchange.set_header(b"content-encoding", b"gzip")
         exchange.headers = [(k, v) for k, v in exchange.headers if k.lower() != b"content-length"]
         exchange.headers.append((b"content-length", str(len(exchange.body)).encode()))
         await send(
@@ -374,11 +388,12 @@ def main() -> None:
     extra = argparse.ArgumentParser(add_help=False)
     extra.add_argument("--fault", choices=[*FAULTS, *REQUEST_FAULTS])
     extra.add_argument("--record")
+    extra.add_argument("--gzip", action="store_true")
     known, rest = extra.parse_known_args()
     args = sandbox_parser().parse_args(rest)
     settings = settings_from(args)
     token, other = (t.token for t in settings.static_tokens[:2])
-    app = FaultLayer(create_app(settings), known.fault, token, other, known.record)
+    app = FaultLayer(create_app(settings), known.fault, token, other, known.record, known.gzip)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
 
 

@@ -447,6 +447,10 @@ def conclude_traffic(
     if args.evidence:
         judge.evidence.write(args.evidence)
         print(f"evidence: {args.evidence}")
+    if args.junit:
+        labels = report.labels_of(judge.hooks.DOCUMENT)
+        args.junit.write_text(report.junit(outcome, labels, seconds), encoding="utf-8")
+        print(f"junit: {args.junit}")
     return conclude(args, outcome, where, seconds)
 
 
@@ -477,4 +481,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As `python -m vbc_conformance.cli` this file is `__main__`, and the replay and proxy
+    # modules raise `vbc_conformance.cli.UsageError`, another class: run that module's main.
+    from vbc_conformance.cli import main as command
+
+    sys.exit(command())

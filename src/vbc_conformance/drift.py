@@ -87,6 +87,7 @@ def breaks(keyword: str, limit: Any, value: Any) -> bool:
 class DriftFinder:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
+        self._nodes: dict[int, Node] = {}
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         found: dict[str, Any] = spec.resolve(self.document, node)
@@ -145,46 +146,76 @@ class DriftFinder:
     def walk(
         self, schema: dict[str, Any], value: Any, where: str, operation: str, found: Findings
     ) -> None:
-        name, resolved = self.named(schema)
-        by_type = resolved.get("x-vbc-dialect-by-type", {})
+        node = self.node(schema)
         json_type = JSON_TYPES.get(type(value))
-        if json_type in by_type and name is not None:
-            found.forms.add(Form(by_type[json_type], "value", f"{name} as {json_type}"))
-        alternatives = self.alternatives(schema)
+        if json_type in node.by_type and node.name is not None:
+            found.forms.add(Form(node.by_type[json_type], "value", f"{node.name} as {json_type}"))
         if isinstance(value, dict):
-            self.walk_object(name, alternatives, value, where, operation, found)
+            self.walk_object(node, value, where, operation, found)
         elif isinstance(value, list):
-            for alt in alternatives:
-                if "items" in alt:
-                    for item in value:
-                        self.walk(alt["items"], item, f"{where}[]", operation, found)
-                    return
+            if node.items is not None:
+                for item in value:
+                    self.walk(node.items, item, f"{where}[]", operation, found)
         elif json_type is not None:
-            for alt in alternatives:
+            for alt in node.alternatives:
                 if alt.get("type") == json_type or (
                     json_type == "integer" and alt.get("type") == "number"
                 ):
                     for keyword in alt.get("x-vbc-assumption", ()):
                         if breaks(keyword, alt.get(keyword), value):
                             found.advisories.add(Advisory(operation, where, keyword, repr(value)))
-            enums = [alt["enum"] for alt in alternatives if "enum" in alt]
-            if enums and len(enums) == len(alternatives) and all(value not in e for e in enums):
+            if node.enums is not None and all(value not in e for e in node.enums):
                 found.drift.add(Drift("enum value", operation, where, repr(value)))
 
     def walk_object(
-        self,
-        name: str | None,
-        alternatives: list[dict[str, Any]],
-        value: dict[str, Any],
-        where: str,
-        operation: str,
-        found: Findings,
+        self, node: Node, value: dict[str, Any], where: str, operation: str, found: Findings
     ) -> None:
+        if not node.is_object:
+            return
+        for key, item in value.items():
+            if key in node.dialects:
+                found.forms.add(Form(node.dialects[key], "field", f"{node.name}.{key}"))
+            if key in node.properties:
+                self.walk(node.properties[key], item, f"{where}.{key}", operation, found)
+            elif node.map_values is not None:
+                # A map (leg_map): its keys are ids, not fields.
+                self.walk(node.map_values, item, f"{where}{{}}", operation, found)
+            else:
+                found.drift.add(Drift("field", operation, where, key))
+
+    def node(self, schema: dict[str, Any]) -> Node:
+        """What a walk needs of one schema, worked out once per schema (every answer of an
+        operation walks the same ones)."""
+        known = self._nodes.get(id(schema))
+        if known is None:
+            known = self._nodes[id(schema)] = Node.of(self, schema)
+        return known
+
+
+@attrs.frozen
+class Node:
+    """One schema as a walk reads it: its name, its alternatives (oneOf, anyOf, allOf
+    flattened), and what they say together of objects, arrays and enums."""
+
+    name: str | None
+    by_type: dict[str, str]
+    alternatives: list[dict[str, Any]]
+    is_object: bool
+    properties: dict[str, Any]
+    dialects: dict[str, str]
+    """A field only one dialect has -> that dialect."""
+    map_values: dict[str, Any] | None
+    items: dict[str, Any] | None
+    enums: list[list[Any]] | None
+    """The enums, where every alternative has one (else any value may be documented)."""
+
+    @classmethod
+    def of(cls, finder: DriftFinder, schema: dict[str, Any]) -> Node:
+        name, resolved = finder.named(schema)
+        alternatives = finder.alternatives(schema)
         objects = [
             alt for alt in alternatives if alt.get("type") == "object" or "properties" in alt
         ]
-        if not objects:
-            return
         properties: dict[str, Any] = {}
         dialects: dict[str, str] = {}
         map_values = None
@@ -195,16 +226,18 @@ class DriftFinder:
                 dialects.update(dict.fromkeys(forms.get(dialect, ()), dialect))
             if isinstance(alt.get("additionalProperties"), dict):
                 map_values = alt["additionalProperties"]
-        for key, item in value.items():
-            if key in dialects:
-                found.forms.add(Form(dialects[key], "field", f"{name}.{key}"))
-            if key in properties:
-                self.walk(properties[key], item, f"{where}.{key}", operation, found)
-            elif map_values is not None:
-                # A map (leg_map): its keys are ids, not fields.
-                self.walk(map_values, item, f"{where}{{}}", operation, found)
-            else:
-                found.drift.add(Drift("field", operation, where, key))
+        enums = [alt["enum"] for alt in alternatives if "enum" in alt]
+        return cls(
+            name=name,
+            by_type=resolved.get("x-vbc-dialect-by-type", {}),
+            alternatives=alternatives,
+            is_object=bool(objects),
+            properties=properties,
+            dialects=dialects,
+            map_values=map_values,
+            items=next((alt["items"] for alt in alternatives if "items" in alt), None),
+            enums=enums if enums and len(enums) == len(alternatives) else None,
+        )
 
 
 def path_template_of(document: dict[str, Any], label: str) -> tuple[str, str]:

@@ -8,9 +8,11 @@ assumes the worst: a live target, read-only.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import attrs
 import schemathesis
@@ -45,8 +47,15 @@ def record(event: dict[str, Any]) -> None:
     if SETTINGS.events_dir is None:
         return
     line = json.dumps(event) + "\n"
-    with _write_lock, (SETTINGS.events_dir / "events.jsonl").open("a", encoding="utf-8") as stream:
-        stream.write(line)
+    with _write_lock:
+        events_file(SETTINGS.events_dir).write(line)
+
+
+@functools.cache
+def events_file(events_dir: Path) -> TextIO:
+    """The run's events file, opened once (each answer records several events), written a
+    line at a time so that it is whole whenever the report reads it."""
+    return (events_dir / "events.jsonl").open("a", encoding="utf-8", buffering=1)
 
 
 @schemathesis.hook

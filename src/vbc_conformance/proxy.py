@@ -1,52 +1,41 @@
 """`vbc-conformance proxy --upstream URL`: a reverse proxy an application points its base URL
-at. It forwards every request and answer unchanged (status, headers but hop-by-hop ones,
-body bytes as sent, streamed), sends nothing of its own, and judges each exchange after it
-has been answered through `exchanges.Judge`, the path replay and generated runs share."""
+at. It forwards every request and answer unchanged (method, path and query as sent, headers
+but hop-by-hop ones, bodies streamed both ways), sends nothing of its own, and hands each
+answered exchange to its judge (`judging`, a process of its own, fed through a pipe) without
+ever waiting for it."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import queue
 import signal
 import socket
+import subprocess
 import sys
-import tempfile
-import threading
-import time
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from collections import Counter
+from typing import Any, cast
 
-import attrs
-import httpx
 import uvicorn
-from starlette.requests import Request
-from starlette.responses import StreamingResponse
 
 from vbc_conformance.cli import seconds
-from vbc_conformance.exchanges import Exchange, Judge
+from vbc_conformance.judging import MOST_JUDGED_BYTES, frame
 from vbc_conformance.replay import add_outputs
-from vbc_spec import API_BASE_PATH
+from vbc_conformance.upstream import Upstream, UpstreamError
 
 #: Headers about one connection, not the message (RFC 9110 7.6.1): never forwarded.
 HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+    b"connection",
+    b"keep-alive",
+    b"proxy-authenticate",
+    b"proxy-authorization",
+    b"te",
+    b"trailer",
+    b"transfer-encoding",
+    b"upgrade",
 }
-#: The most of one answer's body kept for judging; a longer one is forwarded whole, judged
-#: on its status and headers only.
-MOST_JUDGED_BYTES = 16 * 1024 * 1024
-
-
-#: Exchanges waiting to be judged at most; beyond, one is forwarded and counted unjudged.
-MOST_PENDING = 10_000
+#: Exchanges waiting for the judge at most, in bytes, beyond what the pipe holds; beyond,
+#: one is forwarded all the same and counted as not judged.
+MOST_PENDING_BYTES = 8 * 1024 * 1024
 
 
 def parser() -> argparse.ArgumentParser:
@@ -71,102 +60,194 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def forwarded_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    return [(k, v) for k, v in headers if k.decode("latin-1").lower() not in HOP_BY_HOP]
+def pairs(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
 
 
-def as_lists(headers: list[tuple[bytes, bytes]]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for key, value in headers:
-        found.setdefault(key.decode("latin-1").lower(), []).append(value.decode("latin-1"))
-    return found
+class Keep:
+    """The first MOST_JUDGED_BYTES of a body, for the judge; whether there was more."""
+
+    def __init__(self) -> None:
+        self.kept = bytearray()
+        self.cut = False
+
+    def add(self, chunk: bytes) -> None:
+        if len(self.kept) + len(chunk) <= MOST_JUDGED_BYTES:
+            self.kept += chunk
+        else:
+            self.cut = True
+
+
+class JudgePipe(asyncio.Protocol):
+    """The write end of the judge's input, on the proxy's event loop: a frame is written
+    only while less than MOST_PENDING_BYTES wait; otherwise its exchange is counted."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.WriteTransport | None = None
+        self.unjudged: Counter[str] = Counter()
+        self.closed = asyncio.Event()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.WriteTransport, transport)  # uvloop's is not a subclass
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self.closed.set()
+
+    def hand(self, data: bytes) -> None:
+        if self.transport is None:
+            self.unjudged["the judge had stopped"] += 1
+        elif self.transport.get_write_buffer_size() > MOST_PENDING_BYTES:
+            self.unjudged["judging fell behind"] += 1
+        else:
+            self.transport.write(data)
+
+    async def end(self) -> None:
+        """The count of exchanges not handed over, then the end of the judge's input."""
+        if self.transport is None:
+            return
+        self.transport.write(frame({"unjudged": dict(self.unjudged)}, b"", b""))
+        self.transport.close()  # after what is still buffered has been written
+        await self.closed.wait()
 
 
 class Proxy:
-    def __init__(self, upstream: str, judge: Judge, max_requests: int | None) -> None:
-        self.upstream = upstream.rstrip("/")
-        self.judge = judge
+    """The ASGI application uvicorn serves: one upstream exchange per request."""
+
+    def __init__(
+        self,
+        upstream: str,
+        judge_input: Any,
+        max_requests: int | None,
+        duration: float | None,
+    ) -> None:
+        self.upstream_url = upstream.rstrip("/")
+        self.upstream = Upstream(upstream)
+        self.judge_input = judge_input
+        self.judge = JudgePipe()
         self.max_requests = max_requests
+        self.duration = duration
         self.exchanges = 0
-        self.pending: queue.Queue[Exchange | None] = queue.Queue(maxsize=MOST_PENDING)
         self.server: uvicorn.Server | None = None
-        self.client = httpx.AsyncClient(timeout=None, follow_redirects=False)  # noqa: S113
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        body = await request.body()
-        url = (
-            self.upstream
-            + request.url.path
-            + (f"?{request.url.query}" if request.url.query else "")
+        if scope["type"] == "lifespan":
+            await self.lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self.forward(scope, receive, send)
+
+    async def lifespan(self, receive: Any, send: Any) -> None:
+        """Startup connects the judge's pipe and sets the clock; shutdown (once the last
+        exchange is answered) ends the judge's input."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                loop = asyncio.get_running_loop()
+                await loop.connect_write_pipe(lambda: self.judge, self.judge_input)
+                if self.duration is not None:
+                    loop.call_later(self.duration, self.stop)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.upstream.close()
+                await self.judge.end()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+
+    async def forward(self, scope: Any, receive: Any, send: Any) -> None:
+        method: str = scope["method"]
+        target = scope["raw_path"] + (
+            b"?" + scope["query_string"] if scope["query_string"] else b""
         )
+        chunked = any(name == b"transfer-encoding" for name, _ in scope["headers"])
         headers = [
-            (k, v) for k, v in forwarded_headers(request.headers.raw) if k.lower() != b"host"
+            (name, value)
+            for name, value in scope["headers"]
+            if name not in HOP_BY_HOP and name != b"host"
         ]
-        upstream_request = self.client.build_request(
-            request.method, url, headers=headers, content=body
-        )
+        if chunked:  # the body's length is unknown: it goes on in chunks
+            headers.append((b"transfer-encoding", b"chunked"))
+        request, answer = Keep(), Keep()
         try:
-            answer = await self.client.send(upstream_request, stream=True)
-        except httpx.HTTPError as error:
-            print(
-                f"upstream unreachable for {request.method} {request.url.path}:"
-                f" {type(error).__name__}",
-                flush=True,
-            )
-            response = StreamingResponse(iter([b""]), status_code=502)
-            await response(scope, receive, send)
+            connection = await self.upstream.request(method, target, headers)
+        except UpstreamError as error:
+            await self.unreachable(method, scope["path"], error, send)
             return
-        kept = bytearray()
         try:
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return  # the application left: nothing more to forward or judge
+                body: bytes = message.get("body", b"")
+                more = message.get("more_body", False)
+                request.add(body)
+                if chunked and (body or not more):
+                    body = b"%x\r\n%b\r\n" % (len(body), body) if body else b""
+                    body += b"" if more else b"0\r\n\r\n"
+                await connection.send(body)
+            try:
+                status, answer_headers = await connection.answer()
+            except UpstreamError as error:
+                await self.unreachable(method, scope["path"], error, send)
+                return
             await send(
                 {
                     "type": "http.response.start",
-                    "status": answer.status_code,
-                    "headers": forwarded_headers(answer.headers.raw),
+                    "status": status,
+                    "headers": [(k, v) for k, v in answer_headers if k.lower() not in HOP_BY_HOP],
                 }
             )
-            async for chunk in answer.aiter_raw():
-                if len(kept) <= MOST_JUDGED_BYTES:
-                    kept.extend(chunk)
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            await answer.aclose()
-        self.judged(
-            Exchange(
-                method=request.method,
-                url=url,
-                request_headers=as_lists(request.headers.raw),
-                request_body=body,
-                status=answer.status_code,
-                response_headers=as_lists(answer.headers.raw),
-                response_body=bytes(kept) if len(kept) <= MOST_JUDGED_BYTES else b"",
-            )
-        )
-
-    def judged(self, exchange: Exchange) -> None:
-        """Hand the answered exchange to the judging thread: the connection is free for the
-        application's next request at once, whatever judging costs."""
-        self.exchanges += 1
-        try:
-            self.pending.put_nowait(attrs.evolve(exchange, label=f"exchange {self.exchanges}"))
-        except queue.Full:  # judging fell behind: the traffic goes on, the run says so
-            self.judge.outcome.errors[("proxy", "not judged", "judging fell behind")] += 1
-        if self.max_requests is not None and self.exchanges >= self.max_requests and self.server:
-            self.server.should_exit = True
-
-    def judging(self) -> None:
-        """The judging thread: each exchange in turn, a line per finding, until None."""
-        while (found := self.pending.get()) is not None:
-            for finding in self.judge.judge(found):
+            try:
+                async for chunk in connection.body():
+                    answer.add(chunk)
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            except UpstreamError as error:
                 print(
-                    f"FINDING {finding.label} {found.method} {urlsplit(found.url).path}:"
-                    f" {finding.check}: {finding.title}",
+                    f"upstream broke off its answer to {method} {scope['path']}: {error}",
                     flush=True,
                 )
+                self.judge.unjudged["the upstream broke off its answer"] += 1
+                return  # uvicorn closes the application's connection: the answer is cut too
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            self.upstream.release(connection)
+        self.judged(method, target, scope["headers"], request, status, answer_headers, answer)
+
+    async def unreachable(self, method: str, path: str, error: Exception, send: Any) -> None:
+        print(f"upstream unreachable for {method} {path}: {error}", flush=True)
+        self.judge.unjudged["the upstream gave no answer (502)"] += 1
+        await send({"type": "http.response.start", "status": 502, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    def judged(
+        self,
+        method: str,
+        target: bytes,
+        request_headers: list[tuple[bytes, bytes]],
+        request: Keep,
+        status: int,
+        answer_headers: list[tuple[bytes, bytes]],
+        answer: Keep,
+    ) -> None:
+        """Hand the answered exchange to the judge: the connection is free for the
+        application's next request at once, whatever judging costs."""
+        self.exchanges += 1
+        head = {
+            "method": method,
+            "url": self.upstream_url + target.decode("latin-1"),
+            "request_headers": pairs(request_headers),
+            "status": status,
+            "response_headers": pairs(answer_headers),
+            "label": f"exchange {self.exchanges}",
+            "cut": request.cut or answer.cut,
+        }
+        self.judge.hand(frame(head, bytes(request.kept), bytes(answer.kept)))
+        if self.max_requests is not None and self.exchanges >= self.max_requests:
+            self.stop()
 
 
 def listening_socket(listen: str) -> socket.socket:
@@ -179,60 +260,69 @@ def listening_socket(listen: str) -> socket.socket:
     # the client's delayed ACK (Nagle). Accepted connections inherit it.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host.strip("[]"), int(port)))
+    # Listening before the proxy says where: an application may connect at once (uvicorn
+    # accepts once it has started; until then connections wait in the backlog).
+    sock.listen(2048)
     return sock
+
+
+def judge_command(args: argparse.Namespace) -> list[str]:
+    command = [sys.executable, "-m", "vbc_conformance.judging", "--upstream", args.upstream]
+    for option in ("report", "evidence", "junit"):
+        if getattr(args, option):
+            command += [f"--{option}", str(getattr(args, option).resolve())]
+    return command
 
 
 def main(argv: list[str]) -> int:
     from vbc_conformance import cli
-    from vbc_conformance.replay import judge_for
 
     args = parser().parse_args(argv)
-    upstream = urlsplit(args.upstream)
-    if upstream.scheme not in ("http", "https") or not upstream.netloc:
-        raise cli.UsageError(f"--upstream takes an http(s) URL, not {args.upstream!r}")
+    try:
+        Upstream(args.upstream)
+    except ValueError:
+        raise cli.UsageError(f"--upstream takes an http(s) URL, not {args.upstream!r}") from None
     if args.max_requests is not None and not 0 < args.max_requests < 10**9:
         raise cli.UsageError("--max-requests must be positive")
-    sock = listening_socket(args.listen)
-    with tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch:
-        events = Path(scratch)
-        judge = judge_for(args.upstream.rstrip("/") + API_BASE_PATH, events)
-        proxy = Proxy(args.upstream, judge, args.max_requests)
-        config = uvicorn.Config(
+    try:
+        sock = listening_socket(args.listen)
+    except OSError as error:  # taken, not this host's, not allowed
+        raise cli.UsageError(f"cannot listen on {args.listen}: {error.strerror}") from None
+    # Its own session: the terminal's Ctrl-C stops the proxy, and the judge then finishes.
+    judge = subprocess.Popen(  # noqa: S603 (our own module)
+        judge_command(args), stdin=subprocess.PIPE, start_new_session=True
+    )
+    assert judge.stdin is not None
+    proxy = Proxy(args.upstream, judge.stdin, args.max_requests, args.duration)
+    server = uvicorn.Server(
+        uvicorn.Config(
             proxy,
             log_level="warning",
             access_log=False,
             server_header=False,
             date_header=False,
-            lifespan="off",
+            proxy_headers=False,
+            lifespan="on",
         )
-        server = uvicorn.Server(config)
-        proxy.server = server
-        host, port = sock.getsockname()[:2]
-        print(f"vbc-conformance: proxying http://{host}:{port} -> {args.upstream}", flush=True)
-        started = time.monotonic()
-
-        def stop() -> None:
-            server.should_exit = True
-
-        async def serve() -> None:
-            loop = asyncio.get_running_loop()
-            # Ctrl-C and SIGTERM end the run with its summary (uvicorn's own handling would
-            # re-raise the signal once stopped, and the process would die before it).
-            for number in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(number, stop)
-            if args.duration is not None:
-                loop.call_later(args.duration, stop)
-            await server._serve(sockets=[sock])  # serve() without its signal capture
-            await proxy.client.aclose()
-
-        judging = threading.Thread(target=proxy.judging, daemon=True)
-        judging.start()
-        asyncio.run(serve())
-        proxy.pending.put(None)  # what is still waiting is judged before the summary
-        judging.join()
-        seconds = time.monotonic() - started
-        where = f"traffic through the proxy to {args.upstream}"
-        return cli.conclude_traffic(args, judge, events, where, seconds)
+    )
+    proxy.server = server
+    host, port = sock.getsockname()[:2]
+    print(f"vbc-conformance: proxying http://{host}:{port} -> {args.upstream}", flush=True)
+    # uvicorn takes SIGINT and SIGTERM while it serves, stops gracefully, and then raises the
+    # signal again for the handler it found: ignoring it lets the judge's summary follow.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)
+    server.run(sockets=[sock])
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        code = judge.wait()
+    except KeyboardInterrupt:  # a second Ctrl-C: no summary
+        judge.kill()
+        raise
+    if code not in (cli.EXIT_OK, cli.EXIT_NONCONFORMING, cli.EXIT_USAGE):
+        raise cli.UsageError(f"the judge stopped (exit {code}): its output is above")
+    return code
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ def add_outputs(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="write what the traffic showed about the API's form, without its data (JSON)",
     )
+    p.add_argument("--junit", type=Path, metavar="PATH", help="write a JUnit XML report")
 
 
 def headers_of(entries: Any) -> dict[str, list[str]]:

@@ -26,8 +26,9 @@ def operation_id(case: schemathesis.Case[Any]) -> str:
 
 
 def body_of(response: schemathesis.Response) -> Any:
+    """An answer's JSON (parsed once per answer: schemathesis keeps it), else its text."""
     try:
-        return json.loads(response.content)
+        return response.json()
     except ValueError:
         return response.content.decode("utf-8", "replace") if response.content else None
 
