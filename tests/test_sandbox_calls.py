@@ -312,3 +312,27 @@ def test_attended_transfer_joins_the_other_leg_and_ends_its_call(api: Authentica
     assert transferring.leg_id not in {leg.leg_id for leg in legs_of(api, first_call)}
     # The second call kept one party only, so it ended.
     assert get_call.sync_detailed(ACCOUNT, second_call, client=api).status_code == 404
+
+
+def test_a_chunked_request_body_is_read_like_a_sized_one(sandbox: SandboxProcess) -> None:
+    """HTTP/1.1 clients stream bodies without a Content-Length (httpx from a generator);
+    connexion alone took a missing length for no body (400 "RequestBody is required")."""
+    body = b'{"from": {"type": "extension", "destination": "1001"}, "to": {"type": "extension", "destination": "1002"}}'
+
+    def chunks() -> Any:
+        yield body[:17]
+        yield body[17:]
+
+    response = httpx.post(
+        f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert response.request.headers["transfer-encoding"] == "chunked"
+    assert response.status_code == 200, response.text
+    call_id = response.json()
+    listed = httpx.get(
+        f"{sandbox.base_url}/cc/accounts/{ACCOUNT}/calls/{call_id}",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert listed.status_code == 200

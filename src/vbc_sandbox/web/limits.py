@@ -58,6 +58,9 @@ class BodyLimit:
             if len(body) > self.max_body_bytes:
                 await self.refuse(send)
                 return
+        if not declared:
+            # A chunked body, now whole: connexion reads a missing length as no body at all.
+            scope["headers"] = [*scope["headers"], (b"content-length", str(len(body)).encode())]
         whole: Message = {"type": "http.request", "body": bytes(body), "more_body": False}
         await self.app(scope, replaying([whole], receive), send)
 
