@@ -541,3 +541,29 @@ def test_a_connection_answered_before_its_body_came_is_closed_once_idle(
                 pass
         except TimeoutError:
             pytest.fail("the sandbox kept an idle connection open past its header timeout")
+
+
+def test_a_client_dripping_its_body_gets_a_408_while_others_are_served(
+    target: SandboxProcess, http: httpx.Client
+) -> None:
+    """The head came whole but the body never finishes: the sandbox stops waiting after the
+    head deadline (1 s here) instead of holding the connection for as long as bytes drip."""
+    with socket.create_connection(("127.0.0.1", target.port), timeout=10) as slow:
+        slow.sendall(
+            f"POST /t/vbc.prod/telephony/v3{CALLS} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 100\r\n\r\n{".encode()
+        )
+        started = time.monotonic()
+        answer = b""
+        while time.monotonic() - started < 8 and b"\r\n\r\n" not in answer:
+            assert http.get(CALLS).status_code == 200
+            try:
+                slow.sendall(b" ")
+                slow.settimeout(0.25)
+                answer += slow.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+        assert answer.startswith(b"HTTP/1.1 408 "), answer

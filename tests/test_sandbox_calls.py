@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -317,7 +318,12 @@ def test_attended_transfer_joins_the_other_leg_and_ends_its_call(api: Authentica
 def test_a_chunked_request_body_is_read_like_a_sized_one(sandbox: SandboxProcess) -> None:
     """HTTP/1.1 clients stream bodies without a Content-Length (httpx from a generator);
     connexion alone took a missing length for no body (400 "RequestBody is required")."""
-    body = b'{"from": {"type": "extension", "destination": "1001"}, "to": {"type": "extension", "destination": "1002"}}'
+    body = json.dumps(
+        {
+            "from": {"type": "extension", "destination": "1001"},
+            "to": {"type": "extension", "destination": "1002"},
+        }
+    ).encode()
 
     def chunks() -> Any:
         yield body[:17]

@@ -181,7 +181,8 @@ def parser() -> argparse.ArgumentParser:
         "--header-timeout",
         type=seconds,
         default=10.0,
-        help="seconds a client has to send a request's head before it is disconnected (default 10)",
+        help="seconds a client has to send a request's head, and then its body, before it is"
+        " disconnected (a body late gets 408; default 10)",
     )
     p.add_argument(
         "--admin-token",

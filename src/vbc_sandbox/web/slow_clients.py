@@ -1,9 +1,11 @@
-"""Bounds on a request's head, which uvicorn's httptools protocol does not have: a connection
-that has not sent a whole head within HEADER_TIMEOUT seconds is closed (a client dripping
-header bytes cannot hold a worker's connection; uvicorn's keep-alive timeout covers only idle
-connections), and a head of more than MAX_HEAD_BYTES or MAX_HEAD_LINES is answered 431 and
-the connection closed before the parser reads it on (httptools would gather a header line of
-any length, in memory, while every other connection of the worker waits). The trailers and
+"""Bounds on a request's head and body, which uvicorn's httptools protocol does not have: a
+connection that has not sent a whole head within HEADER_TIMEOUT seconds is closed, and so is
+one whose body has not all come within as long again after its head, with a 408 if it is
+still unanswered (a client dripping bytes cannot hold a worker's connection; uvicorn's
+keep-alive timeout covers only idle connections), and a head of more than MAX_HEAD_BYTES or
+MAX_HEAD_LINES is answered 431 and the connection closed before the parser reads it on
+(httptools would gather a header line of any length, in memory, while every other connection
+of the worker waits). The trailers and
 chunk framing of a chunked body are bounded likewise (the connection is closed).
 
 The same protocol class lets the app drop a connection unanswered (`vbc.abort` in the
@@ -29,17 +31,27 @@ MAX_HEAD_LINES = 128
 HEAD_END = b"\r\n\r\n"
 
 
-def head_too_large() -> bytes:
-    body = json.dumps(
-        documented_body(
-            431,
-            f"The request head is larger than {MAX_HEAD_BYTES} bytes or"
-            f" {MAX_HEAD_LINES - 2} headers; not read",
-        )
-    ).encode()
+def closing_answer(status: int, reason: bytes, message: str) -> bytes:
+    """A whole answer in the documented body, written straight to the socket before it closes."""
+    body = json.dumps(documented_body(status, message)).encode()
     return (
-        b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
-        b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
+        b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (status, reason, len(body), body)
+    )
+
+
+def head_too_large() -> bytes:
+    return closing_answer(
+        431,
+        b"Request Header Fields Too Large",
+        f"The request head is larger than {MAX_HEAD_BYTES} bytes or"
+        f" {MAX_HEAD_LINES - 2} headers; not read",
+    )
+
+
+def body_too_slow() -> bytes:
+    return closing_answer(
+        408, b"Request Timeout", "The request body did not all arrive in time; not read"
     )
 
 
@@ -103,6 +115,9 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        # The body is due within the same deadline: a client dripping it would otherwise
+        # hold the connection (and the app reading it) for as long as it likes.
+        self._arm()
         self._in_head = False
         # The test kit's injected "drop" fault closes the connection unanswered.
         extensions: dict[str, object] = self.scope.setdefault("extensions", {})  # type: ignore[assignment]
@@ -115,6 +130,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_message_complete(self) -> None:
+        self._disarm()
         # What comes next on the connection is the next request's head.
         self._in_head = True
         self._head_bytes = self._head_lines = 0
@@ -140,5 +156,8 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
     def _too_slow(self) -> None:
         self._head_timer = None
-        if not self.transport.is_closing():
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        if not self._in_head and (self.cycle is None or not self.cycle.response_started):
+            self.transport.write(body_too_slow())
+        self.transport.close()
