@@ -23,10 +23,11 @@ from starlette.routing import Route
 
 from tests.postgres_server import PostgresServer
 from tests.serving import serving
-from vbc_sandbox.phone.delivery_outcomes import DeliveryOutcomes
+from vbc_sandbox.phone.delivery_outcomes import MAX_QUEUED, DeliveryOutcomes
 from vbc_sandbox.phone.state import Sandbox
 from vbc_sandbox.phone.webhook_rules import LIFETIME, MAX_RETRIES, expires_at
 from vbc_sandbox.settings import Settings
+from vbc_sandbox.testkit.plugin import ControlError, RunningSandbox
 from vbc_sandbox.web.delivery_sender import DeliverySender, Timeouts
 from vbc_sandbox.web.vis_delivery import deliver_due, lease_for
 from vbc_telephony import webhooks
@@ -105,9 +106,7 @@ def sandbox(location: str, receiver: tuple[Receiver, str]) -> Iterator[Sandbox]:
     built.store.close()
 
 
-def add_webhook(
-    sandbox: Sandbox, url: str, webhook_id: str = "w", policy: str = "HEADER"
-) -> None:
+def add_webhook(sandbox: Sandbox, url: str, webhook_id: str = "w", policy: str = "HEADER") -> None:
     sandbox.store.add_webhook(
         {
             "webhook_id": webhook_id,
@@ -266,9 +265,7 @@ def test_five_retries_then_the_webhook_fails_until_renewed(
     assert statistics(sandbox) == (2, 1, 1, 0)
 
 
-def test_an_expired_webhook_gets_nothing(
-    sandbox: Sandbox, receiver: tuple[Receiver, str]
-) -> None:
+def test_an_expired_webhook_gets_nothing(sandbox: Sandbox, receiver: tuple[Receiver, str]) -> None:
     add_webhook(sandbox, f"{receiver[1]}/ok")
     [delivery_id] = enqueue(sandbox, "RINGING")
     advance(sandbox, LIFETIME)
@@ -403,3 +400,56 @@ def test_two_instances_on_one_postgresql_deliver_each_delivery_once(
     two.store.close()
     received = [d.delivery_id for d in receiving.deliveries()]
     assert sorted(received) == sorted(ids)
+
+
+# ----------------------------------------------------------------- the test kit's control API
+
+
+@pytest.mark.vbc_sandbox(mode="in_process")
+def test_delivery_outcomes_are_queued_through_the_control_api_until_reset(
+    vbc_sandbox: RunningSandbox, receiver: tuple[Receiver, str]
+) -> None:
+    receiving, origin = receiver
+    receiving.seen.clear()
+    vbc_sandbox.delivery_outcome("delay", seconds=30, webhook_id="another webhook")
+    vbc_sandbox.delivery_outcome("duplicate", times=2)
+    assert vbc_sandbox.delivery_outcomes() == [
+        {"outcome": "delay", "times": 1, "seconds": 30, "webhook_id": "another webhook"},
+        {"outcome": "duplicate", "times": 2, "seconds": 0, "webhook_id": None},
+    ]
+    assert vbc_sandbox.app is not None
+    sandbox = vbc_sandbox.app.sandbox
+    add_webhook(sandbox, f"{origin}/ok")
+    [twice] = enqueue(sandbox, "RINGING")
+    deliver(sandbox)
+    assert [(d.delivery_id, d.attempt) for d in receiving.deliveries()] == [(twice, 1), (twice, 2)]
+    assert [entry["times"] for entry in vbc_sandbox.delivery_outcomes()] == [1, 1]
+    vbc_sandbox.reset()
+    assert vbc_sandbox.delivery_outcomes() == []
+
+
+@pytest.mark.vbc_sandbox(mode="in_process")
+@pytest.mark.parametrize(
+    ("outcome", "options", "message"),
+    [
+        ("delay", {}, "a delay needs seconds"),
+        ("delay", {"seconds": 0}, "a delay needs seconds"),
+        ("delay", {"seconds": 86401}, "86400"),
+        ("early", {}, "early"),
+        ("late", {"times": 0}, "minimum"),
+    ],
+)
+def test_a_delivery_outcome_that_cannot_be_is_refused_in_a_sentence(
+    vbc_sandbox: RunningSandbox, outcome: str, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ControlError, match=f"400 .*{message}"):
+        vbc_sandbox.delivery_outcome(outcome, **options)
+    assert vbc_sandbox.delivery_outcomes() == []
+
+
+@pytest.mark.vbc_sandbox(mode="in_process")
+def test_at_most_so_many_delivery_outcomes_are_queued(vbc_sandbox: RunningSandbox) -> None:
+    for _ in range(MAX_QUEUED):
+        vbc_sandbox.delivery_outcome("late")
+    with pytest.raises(ControlError, match=f"at most {MAX_QUEUED}"):
+        vbc_sandbox.delivery_outcome("late")

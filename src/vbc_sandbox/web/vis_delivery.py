@@ -57,9 +57,7 @@ class Claimed:
     twice: bool = False
 
 
-async def deliver_due(
-    sandbox: Sandbox, sender: DeliverySender, *, claimer: str, limit: int
-) -> int:
+async def deliver_due(sandbox: Sandbox, sender: DeliverySender, *, claimer: str, limit: int) -> int:
     """Deliver what is due on the sandbox's clock, up to `limit` deliveries at once, as
     `claimer` (unique to this process); how many were claimed (`limit`: more may be due)."""
     database = anyio.CapacityLimiter(1)
