@@ -129,6 +129,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
     (7, "snapshots in insertion order", lambda engine: engine.add_insertion_order("snapshots")),
     (8, "actions due by the clock", lambda engine: add_due_actions(engine)),
     (9, "VIS webhooks and their delivery queue", lambda engine: engine.create(VIS_TABLES)),
+    (11, "the test kit's delivery outcomes", lambda engine: add_delivery_outcomes(engine)),
 )
 
 #: What a call and a leg are rendered from, first in every read of them and in this order:
@@ -143,7 +144,7 @@ CALL_COLUMNS = f"{CALL_SHOWN}, seq, parked, ends_at, ended, end_reason, due_at"
 LEG_COLUMNS = f"{LEG_SHOWN}, seq, dropped, held, sound, ccr, ocr, dtmf"
 #: What a snapshot holds and a reset clears (accounts and the rest are reloaded from the seed).
 CALL_STATE = ("calls", "legs", "active_counts", "events")
-TEST_KIT_STATE = ("clock", "outcomes", "faults", "journal")
+TEST_KIT_STATE = ("clock", "outcomes", "faults", "journal", "delivery_outcomes")
 DIRECTORY = ("clients", "accounts", "users", "devices")
 #: Snapshots are kept this many at most, the oldest dropped first.
 MAX_SNAPSHOTS = 50
@@ -167,6 +168,13 @@ def add_due_actions(engine: Engine) -> None:
         "CREATE INDEX IF NOT EXISTS due_calls ON calls (due_at)"
         " WHERE ended = 0 AND due_at IS NOT NULL"
     )
+
+
+def add_delivery_outcomes(engine: Engine) -> None:
+    """What the test kit makes the next deliveries do (sent twice, late, delayed), and a
+    delivery held back until its call's final event is delivered (a late one)."""
+    engine.create(DELIVERY_OUTCOMES)
+    engine.add_column("deliveries", "held", "INTEGER NOT NULL DEFAULT 0")
 
 
 @attrs.frozen
@@ -827,23 +835,46 @@ class Store:
 
     def take_fault(self, operation: str) -> Row | None:
         """The next fault queued for an operation, counted as used (cheap when none is)."""
-        if self.one("SELECT 1 FROM faults LIMIT 1") is None:
+        return self.take_queued("faults", "operation = ?", (operation,))
+
+    def take_queued(self, table: str, which: str, args: tuple[Any, ...]) -> Row | None:
+        """The oldest entry of a queue (faults, delivery_outcomes) matching `which`, one of
+        its `remaining` uses taken (the entry gone with its last); cheap when none is."""
+        if self.one(f"SELECT 1 FROM {table} LIMIT 1") is None:  # noqa: S608 (fixed names)
             return None
         with self.transaction() as db:
             row: Row | None = db.execute(
-                "SELECT seq, fault, remaining, retry_after FROM faults WHERE operation = ?"
-                " ORDER BY seq LIMIT 1",
-                (operation,),
+                f"SELECT * FROM {table} WHERE {which} ORDER BY seq LIMIT 1",  # noqa: S608
+                args,
             ).fetchone()
             if row is None:
                 return None
             if row["remaining"] <= 1:
-                db.execute("DELETE FROM faults WHERE seq = ?", (row["seq"],))
+                db.execute(f"DELETE FROM {table} WHERE seq = ?", (row["seq"],))  # noqa: S608
             else:
                 db.execute(
-                    "UPDATE faults SET remaining = remaining - 1 WHERE seq = ?", (row["seq"],)
+                    f"UPDATE {table} SET remaining = remaining - 1 WHERE seq = ?",  # noqa: S608
+                    (row["seq"],),
                 )
         return row
+
+    def add_delivery_outcome(
+        self, outcome: str, times: int, seconds: float, webhook_id: str | None
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO delivery_outcomes (outcome, remaining, seconds, webhook_id)"
+            " VALUES (?, ?, ?, ?)",
+            (outcome, times, seconds, webhook_id),
+        )
+
+    def delivery_outcomes(self) -> list[Row]:
+        return self.all("SELECT * FROM delivery_outcomes ORDER BY seq")
+
+    def take_delivery_outcome(self, webhook_id: str) -> Row | None:
+        """The next outcome queued for this webhook's deliveries or for any, counted as used."""
+        return self.take_queued(
+            "delivery_outcomes", "webhook_id = ? OR webhook_id IS NULL", (webhook_id,)
+        )
 
     def add_journal_entries(self, entries: list[dict[str, Any]]) -> None:
         self.db.execute_many(
@@ -988,7 +1019,8 @@ class Store:
         postgres = self.db.name == "postgresql"
         sql = (
             f"UPDATE deliveries SET claimed_by = ?, claimed_at = ? WHERE {free} AND seq IN"  # noqa: S608
-            f" (SELECT seq FROM deliveries WHERE {free} AND due_at <= ? ORDER BY due_at, seq"
+            f" (SELECT seq FROM deliveries WHERE {free} AND held = 0 AND due_at <= ?"
+            " ORDER BY due_at, seq"
             f" LIMIT ?{' FOR UPDATE SKIP LOCKED' if postgres else ''}) RETURNING *"
         )
         args = (claimer, wall, wall - lease, wall - lease, now, limit)
@@ -1022,18 +1054,26 @@ class Store:
         status: int | None,
         at: float,
         counted: tuple[int, int, int, bool] | None,
+        release_held: bool = False,
     ) -> bool:
         """The delivery is done: `state` delivered, failed or dropped. `counted`: what its
         webhook's statistics gain (attempts, successes, failures, and whether it is now
-        failed, which drops its other pending deliveries); None for a dropped one. False:
-        the claim was lost."""
+        failed, which drops its other pending deliveries); None for a dropped one.
+        `release_held`: it carried its call's final event, so the deliveries of the call
+        held back for after it (`hold_delivery`) are due now. False: the claim was lost."""
         with self.transaction() as db:
             settled = db.execute(
                 "UPDATE deliveries SET state = ?, outcome = ?, status = ?, settled_at = ?,"
                 " claimed_by = NULL, claimed_at = NULL WHERE seq = ? AND claimed_by = ?"
-                " AND state = 'pending' RETURNING webhook_id",
+                " AND state = 'pending' RETURNING webhook_id, call_id",
                 (state, outcome, status, at, seq, claimer),
             ).fetchall()  # each of them, so SQLite's statement is done before the commit
+            if settled and release_held:
+                db.execute(
+                    "UPDATE deliveries SET held = 0, due_at = ? WHERE webhook_id = ?"
+                    " AND call_id = ? AND held = 1 AND state = 'pending'",
+                    (at, settled[0]["webhook_id"], settled[0]["call_id"]),
+                )
             if not settled or counted is None:
                 return bool(settled)
             webhook_id = settled[0]["webhook_id"]
@@ -1056,6 +1096,45 @@ class Store:
                     " AND state = 'pending'",
                     (webhook_id,),
                 )
+        return True
+
+    def webhooks_by_id(self, webhook_ids: list[str]) -> list[Row]:
+        """These webhooks (those that still exist), whoever's they are: the deliverer's."""
+        if not webhook_ids:
+            return []
+        marks = ",".join("?" * len(webhook_ids))
+        return self.all(
+            f"SELECT * FROM webhooks WHERE webhook_id IN ({marks})",  # noqa: S608
+            *webhook_ids,
+        )
+
+    def hold_delivery(
+        self, seq: int, claimer: str, outcome: str, final_delivered: Callable[[list[str]], bool]
+    ) -> bool:
+        """Hold a claimed delivery back until its call's final event is delivered (the
+        test kit's late delivery), unless `final_delivered` says, of the events already
+        delivered to its webhook for its call, that it was. False: not held (the final
+        event was delivered, or the claim was lost)."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT webhook_id, call_id FROM deliveries WHERE seq = ? AND claimed_by = ?"
+                " AND state = 'pending'",
+                (seq, claimer),
+            ).fetchone()
+            if row is None:
+                return False
+            delivered = db.execute(
+                "SELECT event FROM deliveries WHERE webhook_id = ? AND call_id = ?"
+                " AND state = 'delivered'",
+                (row["webhook_id"], row["call_id"]),
+            ).fetchall()
+            if final_delivered([found["event"] for found in delivered]):
+                return False
+            db.execute(
+                "UPDATE deliveries SET held = 1, outcome = ?, claimed_by = NULL,"
+                " claimed_at = NULL WHERE seq = ?",
+                (outcome, seq),
+            )
         return True
 
     def deliveries(self, filters: dict[str, str | None], limit: int) -> list[Row]:
@@ -1110,4 +1189,12 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (due_at, seq) WHERE stat
 CREATE INDEX IF NOT EXISTS deliveries_by_call ON deliveries (call_id, seq);
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id)
     WHERE state = 'pending';
+"""
+
+#: The test kit's delivery outcomes (delivery_outcomes.py), each for the next `remaining`
+#: deliveries of a webhook (or of any, webhook_id NULL): `seconds` for a delay.
+DELIVERY_OUTCOMES = """
+CREATE TABLE IF NOT EXISTS delivery_outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    outcome TEXT NOT NULL, remaining INTEGER NOT NULL, seconds REAL NOT NULL,
+    webhook_id TEXT);
 """

@@ -10,9 +10,9 @@ sandbox inside your own test suite, with no conftest.py lines.
 
 Fixtures: `vbc_sandbox` (a running sandbox: where it is, its tokens and accounts, and the
 test kit: `reset`, `load_seed`, `snapshot`/`restore`, the clock, `script`, `fault`,
-`requests`, `timeline`, `ring_inbound`), `vbc_client` and `vbc_async_client` (SDK clients
-pointed at it). One sandbox per dialect and mode per test session, so per pytest-xdist
-worker; its state goes back to the seed before every test.
+`delivery_outcome`, `requests`, `timeline`, `ring_inbound`), `vbc_client` and
+`vbc_async_client` (SDK clients pointed at it). One sandbox per dialect and mode per test
+session, so per pytest-xdist worker; its state goes back to the seed before every test.
 
 Options: `pytest --vbc-dialect observed`, `pytest --vbc-mode in_process` (no port: the
 fastest), or per test `@pytest.mark.vbc_sandbox(dialect="observed", mode="in_process",
@@ -177,6 +177,27 @@ class RunningSandbox:
         (and Retry-After), "503", or "drop" (the connection closes unanswered)."""
         body = {"operation": operation, "fault": fault, "times": times, "retry_after": retry_after}
         self.call("POST", "/faults", body)
+
+    def delivery_outcome(
+        self,
+        outcome: str,
+        *,
+        times: int = 1,
+        seconds: float | None = None,
+        webhook_id: str | None = None,
+    ) -> None:
+        """Make the next `times` VIS deliveries (of `webhook_id`, or of any) arrive as a
+        receiver must survive: "duplicate" (twice, the same deliveryId and a higher
+        attempt), "late" (after the call's final event: a RINGING after ANSWERED), or
+        "delay" (`seconds` later on the sandbox's clock)."""
+        body: dict[str, Any] = {"outcome": outcome, "times": times, "webhook_id": webhook_id}
+        if seconds is not None:
+            body["seconds"] = seconds
+        self.call("POST", "/delivery-outcomes", body)
+
+    def delivery_outcomes(self) -> list[dict[str, Any]]:
+        """The delivery outcomes still queued, oldest first."""
+        return list(self.call("GET", "/delivery-outcomes")["delivery_outcomes"])
 
     # ----------------------------------------------------------------- what happened
 

@@ -1,9 +1,10 @@
 """The sandbox as it is served (by `vbc-sandbox`, and in process by the pytest plugin): the
 web app with the test kit in front of its API (injected faults, the request journal) and
-the control API's operations on them."""
+the control API's operations on them and on the VIS delivery outcomes."""
 
 from __future__ import annotations
 
+from vbc_sandbox.phone.delivery_outcomes import DeliveryOutcomes
 from vbc_sandbox.phone.state import Sandbox
 from vbc_sandbox.settings import Settings
 from vbc_sandbox.testkit.control import Control
@@ -23,7 +24,9 @@ class SandboxApp(WebApp):
         super().__init__(
             sandbox,
             in_front_of_api=lambda api: TestKitLayer(api, self.faults, recording),
-            control_handlers=Control(self.faults, self.journal).handlers(),
+            control_handlers=Control(
+                self.faults, self.journal, DeliveryOutcomes(sandbox.store)
+            ).handlers(),
         )
 
 
