@@ -264,7 +264,8 @@ class Store:
         users = {
             row["extension"]: row["username"]
             for row in self.all(
-                "SELECT username, extension FROM users WHERE account_id = ?", account_id
+                "SELECT username, extension FROM users WHERE account_id = ? AND extension <> ''",
+                account_id,
             )
         }
         devices = {
@@ -336,7 +337,12 @@ class Store:
                         ("username",),
                         replace,
                     ),
-                    (user["username"], digest(user["password"]), account_id, user["extension"]),
+                    (
+                        user["username"],
+                        digest(user["password"]),
+                        account_id,
+                        user.get("extension", ""),  # none: an API user, without a phone
+                    ),
                 )
             for device in account.get("devices", []):
                 db.execute(
