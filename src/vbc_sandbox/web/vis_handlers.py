@@ -20,7 +20,7 @@ from connexion import context
 from vbc_sandbox.errors import BadRequest, NotFound, SandboxError, Unauthorized
 from vbc_sandbox.phone.vis_events import vis_time, vis_user_id
 from vbc_sandbox.phone.webhook_rules import Statistics, expires_at
-from vbc_sandbox.web.handlers import Reply, ok, sandbox, touched
+from vbc_sandbox.web.handlers import JSON, Reply, ok, sandbox, touched
 
 if TYPE_CHECKING:
     from vbc_sandbox.phone.state import Sandbox
@@ -154,7 +154,9 @@ async def delete_webhook(webhook_id: str) -> Reply:
     account_id, username = user()
     if not sandbox().store.delete_webhook(account_id, username, webhook_id):
         raise NotFound(f"No webhook {webhook_id}")
-    return None, 204, {}
+    # The content type only tells connexion which of the operation's types this is (its
+    # errors have two); a 204 has no body.
+    return "", 204, JSON
 
 
 async def renew_webhook(webhook_id: str) -> Reply:
