@@ -4,8 +4,9 @@ events for their users and queued for their receiving webhooks. No HTTP.
 
 A call may have changed when its account's change counter moved (an action on it, a call
 placed; `Store.change_marks`, as the console's feeds read it) or when its last look said it
-would change by itself by now (a phone answering after its ring delay, a call's end). The
-look kept decides what is new: it is read again, and the new one taken, inside the write
+would change by itself by now (a phone answering after its ring delay, a call's end); of an
+account's calls, only those whose rows moved are looked at again (a digest of them is kept
+with the look). The look kept decides what is new: it is read again, and the new one taken, inside the write
 transaction that records the events, so two instances on one PostgreSQL never record (or
 queue) one change twice.
 """
@@ -19,11 +20,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from vbc_sandbox.phone.call_looks import CallLook, LegLook, look_at
-from vbc_sandbox.phone.vis_events import Subscriber, VisEvent, state_in, vis_events
+from vbc_sandbox.phone.vis_events import Subscriber, VisEvent, vis_events
 from vbc_sandbox.storage.store import Row
 
 if TYPE_CHECKING:
     from vbc_sandbox.phone.state import Sandbox
+
+#: Calls whose rows are read together to tell which moved.
+MARKS_AT_ONCE = 500
 
 
 @attrs.define
@@ -45,11 +49,6 @@ def look_from_json(text: str) -> CallLook:
     return CallLook(**data, legs=legs)
 
 
-def states(look: CallLook | None) -> list[str | None]:
-    """Each leg's VIS state in a look: what a new look must differ in to be kept."""
-    return [] if look is None else [state_in(look, leg.leg_id) for leg in look.legs]
-
-
 def record_changes(sandbox: Sandbox, now: float, seen: Seen) -> int:
     """Look at every call of a watched account that may have changed by `now` and record
     what moved; the number of events recorded. `seen` moves on only once all is recorded
@@ -59,45 +58,46 @@ def record_changes(sandbox: Sandbox, now: float, seen: Seen) -> int:
     directory = store.directory_version()
     known = seen.accounts if directory == seen.directory else {}
     candidates = {row["call_id"]: row["account_id"] for row in store.looks_due(now)}
-    looked: dict[str, tuple[int | None, int]] = {}
+    looked: dict[str, int | None] = {}
+    passed: dict[str, int] = {}  # accounts whose newest call looked at moved on
     for row in store.watched_accounts():
         account_id, version = row["account_id"], row["version"]
         if account_id in known and known[account_id] == version:
             continue
+        looked[account_id] = version
         newest = int(row["call_seq"])
         for call in store.calls_to_look_at(account_id, newest):
             candidates[call["call_id"]] = account_id
-            newest = max(newest, int(call["seq"]))
-        looked[account_id] = (version, newest)
-    recorded = sum(
-        record_call(sandbox, account_id, call_id, now)
-        for call_id, account_id in candidates.items()
-    )
-    if looked:
+            if int(call["seq"]) > newest:
+                newest = passed[account_id] = int(call["seq"])
+    recorded = 0
+    ids = list(candidates)
+    for start in range(0, len(ids), MARKS_AT_ONCE):
+        marks = store.call_rows_marks(ids[start : start + MARKS_AT_ONCE])
+        recorded += sum(
+            record_call(sandbox, candidates[call_id], call_id, now, mark)
+            for call_id, mark in marks.items()
+        )
+    if passed:
         with store.transaction():
-            for account_id, (_, newest) in looked.items():
+            for account_id, newest in passed.items():
                 store.looked_past(account_id, newest)
     seen.directory = directory
-    seen.accounts = {**known, **{account: version for account, (version, _) in looked.items()}}
+    seen.accounts = {**known, **looked}
     return recorded
 
 
-def record_call(sandbox: Sandbox, account_id: str, call_id: str, now: float) -> int:
-    """Look at one call; if any leg's state moved since the look kept (or it changes by
-    itself at another time), keep the new look, its events and their deliveries in one
-    write transaction. The number of events recorded."""
+def record_call(sandbox: Sandbox, account_id: str, call_id: str, now: float, mark: str) -> int:
+    """Look at one call whose rows now hold `mark` (`Store.call_rows_marks`); unless they
+    held it at the look kept and nothing falls due, keep the new look, its events and their
+    deliveries in one write transaction. The number of events recorded."""
     store, pbx = sandbox.store, sandbox.pbx
     kept = store.call_look(call_id)
-    if kept is not None and kept["settled"]:
-        return 0
-    # A first look without the write lock: most candidates have not moved.
-    before = look_from_json(kept["look"]) if kept is not None else None
-    after = look_at(pbx, account_id, call_id, max(now, before.at if before else now))
-    if after is None:
-        return 0
-    if kept is not None and states(before) == states(after):
-        if store.next_change(call_id, after.at) == kept["next_at"]:
-            return 0
+    if kept is not None and (
+        kept["settled"]
+        or (kept["rows_mark"] == mark and (kept["next_at"] is None or kept["next_at"] > now))
+    ):
+        return 0  # most candidates: their account moved, not they
     with store.transaction():
         kept = store.call_look(call_id)  # another instance may have recorded it meanwhile
         if kept is not None and kept["settled"]:
@@ -109,16 +109,16 @@ def record_call(sandbox: Sandbox, account_id: str, call_id: str, now: float) -> 
             return 0
         subscribers = store.subscribers(account_id)
         events = vis_events(before, after, [subscriber(account_id, row) for row in subscribers])
+        settled = after.ended_at is not None
         store.save_look(
             {
                 "call_id": call_id,
                 "account_id": account_id,
                 "at": after.at,
                 "look": look_to_json(after),
-                "next_at": None if after.ended_at is not None else store.next_change(
-                    call_id, after.at
-                ),
-                "settled": int(after.ended_at is not None),
+                "next_at": None if settled else store.next_change(call_id, after.at),
+                "settled": int(settled),
+                "rows_mark": store.call_rows_marks([call_id])[call_id],
             }
         )
         if events:

@@ -1161,19 +1161,46 @@ class Store:
         return None if row is None or row["t"] is None else float(row["t"])
 
     def save_look(self, look: dict[str, Any]) -> None:
-        """A call's newest look (call_id, account_id, at, look as JSON, next_at, settled)."""
+        """A call's newest look (call_id, account_id, at, look as JSON, next_at, settled,
+        rows_mark)."""
         self.db.execute(
             upsert(
                 "call_looks",
-                ("call_id", "account_id", "at", "look", "next_at", "settled"),
+                ("call_id", "account_id", "at", "look", "next_at", "settled", "rows_mark"),
                 ("call_id",),
                 True,
             ),
             (
                 look["call_id"], look["account_id"], look["at"], look["look"], look["next_at"],
-                look["settled"],
+                look["settled"], look["rows_mark"],
             ),
         )  # fmt: skip
+
+    def call_rows_marks(self, call_ids: list[str]) -> dict[str, str]:
+        """For each call, a digest of what a look at it is taken from, but the clock (its
+        row, its legs' rows, its notes of legs leaving): equal digests, an equal look at one
+        time. Two reads for them all."""
+        if not call_ids:
+            return {}
+        marks = ",".join("?" * len(call_ids))
+        held: dict[str, list[Any]] = {call_id: [] for call_id in call_ids}
+        for row in self.all(
+            "SELECT call_id, ends_at, due_at, ended, (SELECT count(*) FROM events WHERE"  # noqa: S608
+            " events.call_id = calls.call_id AND leg_id IS NOT NULL) AS notes FROM calls"
+            f" WHERE call_id IN ({marks})",
+            *call_ids,
+        ):
+            held[row["call_id"]].append(list(row))
+        for row in self.all(
+            "SELECT call_id, leg_id, answer_at, outcome, outcome_at, dropped, held FROM legs"  # noqa: S608
+            f" WHERE call_id IN ({marks}) ORDER BY call_id, seq",
+            *call_ids,
+        ):
+            held[row["call_id"]].append(list(row))
+        return {
+            call_id: hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+            for call_id, rows in held.items()
+        }
 
     def subscribers(self, account_id: str) -> list[Row]:
         """The account's users who hold a webhook (username, user_id, extension)."""
@@ -1296,12 +1323,14 @@ CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id)
 
 
 #: What VIS events come from and go to: the last look at each call of a watched account (a
-#: `CallLook` as JSON; `next_at`: when it changes by itself; `settled`: over, it never will),
+#: `CallLook` as JSON; `next_at`: when it changes by itself; `settled`: over, it never will;
+#: `rows_mark`: what its rows held, `call_rows_marks`),
 #: the accounts watched (those with a webhook) with the newest call looked at or left out,
 #: and every event recorded, per user (GET /self/events).
 VIS_RECORDS = """
 CREATE TABLE IF NOT EXISTS call_looks (call_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
-    at REAL NOT NULL, look TEXT NOT NULL, next_at REAL, settled INTEGER NOT NULL DEFAULT 0);
+    at REAL NOT NULL, look TEXT NOT NULL, next_at REAL, settled INTEGER NOT NULL DEFAULT 0,
+    rows_mark TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS unsettled_looks ON call_looks (account_id) WHERE settled = 0;
 CREATE INDEX IF NOT EXISTS looks_due ON call_looks (next_at)
     WHERE settled = 0 AND next_at IS NOT NULL;
