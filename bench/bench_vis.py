@@ -21,9 +21,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.postgres_server import PostgresServer  # noqa: E402
-from vbc_sandbox.launch import SandboxProcess  # noqa: E402
-from vbc_spec import VIS_BASE_PATH  # noqa: E402
+from tests.postgres_server import PostgresServer
+
+from vbc_sandbox.launch import SandboxProcess
+from vbc_spec import VIS_BASE_PATH
 
 TOKEN = "bench-token"
 ACCOUNT = "1234"

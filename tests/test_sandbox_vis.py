@@ -162,8 +162,9 @@ def test_a_token_without_a_phone_fails_to_get_claims(
             ]
         }
     )
-    with login(sandbox, "api-user") as api_user, pytest.raises(
-        AuthenticationError, match="failed to get claims"
+    with (
+        login(sandbox, "api-user") as api_user,
+        pytest.raises(AuthenticationError, match="failed to get claims"),
     ):
         api_user.webhooks.create(url=RECEIVER, signing_key=KEY)
 
@@ -256,7 +257,7 @@ def test_a_served_sandbox_records_changes_by_itself(tmp_path: Path) -> None:
             username="alice",
             password="alice-sandbox-password",
             client_id="sandbox-client",
-            client_secret="sandbox-secret",  # noqa: S106 (the seed's own)
+            client_secret="sandbox-secret",
             token_url=token_url,
         )
         with Telephony(account_id="1234", base_url=running.base_url, auth=grant) as alice:
@@ -318,7 +319,7 @@ def test_two_instances_on_postgresql_record_each_change_once(postgres: PostgresS
             try:
                 while not stop.is_set():
                     record_changes(sandbox, sandbox.clock.now(), seen)
-            except BaseException as error:  # noqa: BLE001 (reported below)
+            except BaseException as error:
                 failures.append(error)
             finally:
                 sandbox.store.close()
@@ -367,4 +368,3 @@ def test_an_account_without_a_webhook_is_not_looked_at() -> None:
     assert record_changes(sandbox, sandbox.clock.now(), Seen()) == 0
     assert sandbox.store.call_look(call_id) is None
     sandbox.store.close()
-

@@ -6,9 +6,9 @@ A call may have changed when its account's change counter moved (an action on it
 placed; `Store.change_marks`, as the console's feeds read it) or when its last look said it
 would change by itself by now (a phone answering after its ring delay, a call's end); of an
 account's calls, only those whose rows moved are looked at again (a digest of them is kept
-with the look). The look kept decides what is new: it is read again, and the new one taken, inside the write
-transaction that records the events, so two instances on one PostgreSQL never record (or
-queue) one change twice.
+with the look). The look kept decides what is new: it is read again, and the new one taken,
+inside the write transaction that records the events, so two instances on one PostgreSQL
+never record (or queue) one change twice.
 """
 
 from __future__ import annotations

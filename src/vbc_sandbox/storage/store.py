@@ -278,8 +278,9 @@ class Store:
 
     def reset(self) -> None:
         """Back to the seed: no call, no issued token, no quota or lockout used, the real
-        clock, no scripted outcome, fault or journal, no VIS webhook, delivery or event; accounts, users and devices as the seed
-        file has them. The static tokens of the command line and snapshots stay."""
+        clock, no scripted outcome, fault or journal, no VIS webhook, delivery or event;
+        accounts, users and devices as the seed file has them. The static tokens of the
+        command line and snapshots stay."""
         with self.transaction() as db:
             for table in (*CALL_STATE, *TEST_KIT_STATE, *DIRECTORY, "quota", "login_failures"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
@@ -1087,7 +1088,6 @@ class Store:
             (keep,),
         )
 
-
     def webhooks_by_id(self, webhook_ids: list[str]) -> dict[str, Row]:
         """These webhooks (those that still exist), by id: how their deliveries are signed."""
         if not webhook_ids:
@@ -1190,13 +1190,13 @@ class Store:
             f" WHERE call_id IN ({marks})",
             *call_ids,
         ):
-            held[row["call_id"]].append(list(row))
+            held[row["call_id"]].append(list(row[:]))
         for row in self.all(
             "SELECT call_id, leg_id, answer_at, outcome, outcome_at, dropped, held FROM legs"  # noqa: S608
             f" WHERE call_id IN ({marks}) ORDER BY call_id, seq",
             *call_ids,
         ):
-            held[row["call_id"]].append(list(row))
+            held[row["call_id"]].append(list(row[:]))
         return {
             call_id: hashlib.sha256(json.dumps(rows).encode()).hexdigest()
             for call_id, rows in held.items()
@@ -1286,6 +1286,7 @@ class Store:
             username,
         )
         return int(row["n"]) if row else 0
+
 
 def matching(filters: dict[str, str | None], columns: tuple[str, ...]) -> tuple[str, list[Any]]:
     """A WHERE clause (and its arguments) for the filters given among `columns` (names of

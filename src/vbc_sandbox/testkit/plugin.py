@@ -10,8 +10,8 @@ sandbox inside your own test suite, with no conftest.py lines.
 
 Fixtures: `vbc_sandbox` (a running sandbox: where it is, its tokens and accounts, and the
 test kit: `reset`, `load_seed`, `snapshot`/`restore`, the clock, `script`, `fault`,
-`requests`, `timeline`, `ring_inbound`, `deliveries`), `vbc_client` and `vbc_async_client` (SDK clients
-pointed at it). One sandbox per dialect and mode per test session, so per pytest-xdist
+`requests`, `timeline`, `ring_inbound`, `deliveries`), `vbc_client` and `vbc_async_client`
+(SDK clients pointed at it). One sandbox per dialect and mode per test session, so per pytest-xdist
 worker; its state goes back to the seed before every test.
 
 Options: `pytest --vbc-dialect observed`, `pytest --vbc-mode in_process` (no port: the
@@ -87,7 +87,8 @@ class QueuedDelivery:
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> QueuedDelivery:
-        return cls(**{field.name: data.get(field.name) for field in attrs.fields(cls)})
+        values: dict[str, Any] = {field.name: data.get(field.name) for field in attrs.fields(cls)}
+        return cls(**values)
 
     @property
     def content(self) -> bytes:

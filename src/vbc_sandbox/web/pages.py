@@ -113,8 +113,9 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
 
 def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
     """What the console draws: phones, and live calls with each leg's state (held included,
-    which the API does not show) and the call's latest VIS deliveries; and the time at which that changes by itself (a leg
-    answers or ends, a call's linger ends), math.inf if not before someone acts."""
+    which the API does not show) and the call's latest VIS deliveries; and the time at which
+    that changes by itself (a leg answers or ends, a call's linger ends), math.inf if not
+    before someone acts."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
     pbx.catch_up(sandbox.store.due_calls(now), now)  # a transfer by the clock, say
@@ -147,8 +148,8 @@ def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
             }
         )
     deliveries = deliveries_by_call(sandbox, account)
-    for call in calls:
-        call["deliveries"] = deliveries.get(call["call_id"], [])
+    for shown in calls:
+        shown["deliveries"] = deliveries.get(shown["call_id"], [])
     drawn = {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
     return drawn, soonest(changes, now)
 

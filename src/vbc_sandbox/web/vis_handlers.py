@@ -236,4 +236,3 @@ async def get_event(event_id: str) -> Reply:
     if row is None:
         raise NotFound(f"No event {event_id}")
     return ok([json.loads(row["event"])])
-
