@@ -156,7 +156,7 @@ async def delete_webhook(webhook_id: str) -> Reply:
         raise NotFound(f"No webhook {webhook_id}")
     # The content type only tells connexion which of the operation's types this is (its
     # errors have two); a 204 has no body.
-    return "", 204, JSON
+    return None, 204, JSON
 
 
 async def renew_webhook(webhook_id: str) -> Reply:
