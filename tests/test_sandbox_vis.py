@@ -204,6 +204,7 @@ def test_bad_queries_and_subscriptions_get_a_clear_400_in_vis_body(
         assert count.json() == {"count": 0}
         for body in [
             {"url": "ftp://example.com/", "events": ["CALL"]},
+            {"url": "http://[::1/", "events": ["CALL"]},
             {"url": RECEIVER, "events": ["CALL"], "secret": "unknown field"},
             {"url": RECEIVER, "events": ["SMS"]},
         ]:

@@ -99,10 +99,14 @@ def webhook_json(row: Row) -> dict[str, Any]:
 
 def receiver_url(url: str) -> str:
     """The URL deliveries go to: absolute http or https, no spaces or control characters."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number
+        host = None
     if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
+        not host
+        or parts.scheme not in ("http", "https")
         or any(ord(char) <= 32 or ord(char) == 127 for char in url)
     ):
         raise BadRequest("url: must be an absolute http or https URL")
