@@ -163,6 +163,7 @@ bench: install
 	python bench/bench_test_kit.py
 	python bench/bench_proxy.py
 	python bench/bench_webhooks.py
+	python bench/bench_deliveries.py
 	python bench/bench_vis.py
 
 # constraints.txt anew: the newest versions pyproject.toml's ranges allow, installed in a

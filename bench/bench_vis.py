@@ -1,142 +1,130 @@
-"""VIS deliveries per second from one sandbox (web/vis_delivery.py's deliver_due, called
-until nothing is due, as the sandbox's loop does) to a receiver on loopback: a bare
-Starlette app under uvicorn in a process of its own, answering 200. Each delivery is signed
-(policy HEADER), sent on a connection of its own (as VIS does), and settled in the store.
-On a SQLite file and on PostgreSQL (a throwaway server), with 50 deliveries claimed at a
-time; the median of ROUNDS rounds of N deliveries each."""
+"""What VIS's producer costs the API: get_call's latency on a served sandbox (its VIS loop
+ticking every 100 ms) with 100 active calls, unwatched, then watched by a webhook of their
+user; and both again while one of them changes every 50 ms (each change has the producer
+look at the account's calls again; the changes' own requests load the server alike). Median
+and 95th percentile of sequential requests, on SQLite (the producer on the event loop) and
+on PostgreSQL (in a worker thread). Goal: each watched median within 10% of the unwatched
+one under the same load."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-ROOT = Path(__file__).resolve().parents[1]
-NUMBER = int(os.environ.get("BENCH_DELIVERIES", "2000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-LIMIT = 50
-NOW = 1_800_000_000.0
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.postgres_server import PostgresServer
 
-async def hook(request: Request) -> Response:
-    await request.body()
-    return Response("")
+from vbc_sandbox.launch import SandboxProcess
+from vbc_spec import VIS_BASE_PATH
+
+TOKEN = "bench-token"
+ACCOUNT = "1234"
+CALLS = 100
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+GOAL = 1.10
 
 
-#: The receiver, served by `python -m uvicorn bench_vis:receiver` in its own process.
-receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
-
-
-@contextlib.contextmanager
-def receiving() -> Iterator[str]:
-    """The receiver's URL while its process answers."""
-    from vbc_sandbox.launch import LOOPBACK, free_port
-
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "bench_vis:receiver", "--app-dir", str(ROOT / "bench"),
-        "--host", LOOPBACK, "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    url = f"http://{LOOPBACK}:{port}/hook"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.post(url, content=b"{}")
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait()
-
-
-def one_round(location: str, url: str, round_number: int) -> float:
-    """Deliveries per second for NUMBER deliveries due at once."""
-    from vbc_sandbox.phone.state import Sandbox
-    from vbc_sandbox.phone.webhook_rules import expires_at
-    from vbc_sandbox.settings import Settings
-    from vbc_sandbox.web.delivery_sender import DeliverySender
-    from vbc_sandbox.web.vis_delivery import deliver_due
-
-    sandbox = Sandbox.build(Settings(db=location))
-    sandbox.clock.change(freeze=True, at=NOW)
-    webhook_id = f"bench-{round_number}"
-    sandbox.store.add_webhook(
-        {
-            "webhook_id": webhook_id, "account_id": "1234", "username": "alice",
-            "user_id": "1", "url": url, "events": json.dumps(["CALL"]),
-            "signing_algo": "HMAC_SHA256", "signing_key": "bench-signing-key",
-            "metadata_policy": "HEADER", "created_at": NOW, "expire_at": expires_at(NOW),
-        }
-    )  # fmt: skip
-    event = {"id": "e", "type": "CALL", "state": "RINGING", "duration": 0, "userId": "1"}
-    sandbox.store.enqueue_deliveries(
-        [
-            {
-                "delivery_id": f"{webhook_id}-{n}", "webhook_id": webhook_id,
-                "account_id": "1234", "call_id": f"call-{n}", "event": json.dumps(event),
-                "created_at": NOW, "due_at": NOW,
-            }
-            for n in range(NUMBER)
-        ]
-    )  # fmt: skip
-
-    async def deliver_all() -> float:
-        sender = DeliverySender()
+def latencies(raw: httpx.Client, call_id: str) -> tuple[float, float]:
+    """(median, p95) milliseconds of get_call."""
+    path = f"/cc/accounts/{ACCOUNT}/calls/{call_id}"
+    for _ in range(50):
+        raw.get(path).raise_for_status()
+    taken = []
+    for _ in range(REQUESTS):
         started = time.perf_counter()
-        try:
-            while await deliver_due(sandbox, sender, claimer="bench", limit=LIMIT):
-                pass
-        finally:
-            await sender.aclose()
-        return time.perf_counter() - started
-
-    elapsed = asyncio.run(deliver_all())
-    webhook = sandbox.store.webhook("1234", "alice", webhook_id)
-    sandbox.store.close()
-    assert webhook is not None and webhook["total_successes"] == NUMBER, dict(webhook or {})
-    return NUMBER / elapsed
+        raw.get(path).raise_for_status()
+        taken.append((time.perf_counter() - started) * 1000)
+    taken.sort()
+    return statistics.median(taken), taken[int(len(taken) * 0.95)]
 
 
-def main() -> int:
-    sys.path.insert(0, str(ROOT))
-    from tests.postgres_server import PostgresServer
+@contextmanager
+def changing(running: SandboxProcess, call_id: str) -> Iterator[None]:
+    """One call held and taken off hold, a change every 50 ms, until the block ends."""
+    stop = threading.Event()
 
-    print(
-        f"VIS deliveries per second, deliver_due to a uvicorn receiver on loopback,"
-        f" {LIMIT} claimed at a time; median of {ROUNDS} rounds of {NUMBER}"
-    )
-    print(f"{'storage':<12}{'deliveries/s':>14}")
-    with receiving() as url, tempfile.TemporaryDirectory() as folder:
-        with PostgresServer() as postgres:
-            locations = {
-                "SQLite file": str(Path(folder) / "bench.db"),
-                "PostgreSQL": postgres.new_database(),
+    def churn() -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with httpx.Client(base_url=running.base_url, headers=headers) as raw:
+            leg = raw.get(f"/cc/accounts/{ACCOUNT}/calls/{call_id}/legs").json()[0]["leg_id"]
+            path = f"/cc/accounts/{ACCOUNT}/calls/{call_id}/legs/{leg}"
+            held = False
+            while not stop.wait(0.05):
+                held = not held
+                raw.put(path, json={"state": "held" if held else "active"}).raise_for_status()
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join()
+
+
+def run(engine: str, args: list[str]) -> None:
+    with SandboxProcess(["--token", f"{TOKEN}:{ACCOUNT}", *args]) as running:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with httpx.Client(base_url=running.base_url, headers=headers) as raw:
+            calls = [
+                raw.post(
+                    f"/cc/accounts/{ACCOUNT}/calls",
+                    json={
+                        "from": {"type": "extension", "destination": "1001"},
+                        "to": {"type": "pstn", "destination": "15551234567"},
+                    },
+                ).json()
+                for _ in range(CALLS)
+            ]
+            measured = calls[0]
+            unwatched = latencies(raw, measured)
+            with changing(running, calls[1]):
+                unwatched_churning = latencies(raw, measured)
+            form = {
+                "grant_type": "password",
+                "username": "alice@vbc.prod",
+                "password": "alice-sandbox-password",
+                "client_id": "sandbox-client",
+                "client_secret": "sandbox-secret",
             }
-            for name, location in locations.items():
-                rates = [one_round(location, url, n) for n in range(ROUNDS)]
-                print(f"{name:<12}{statistics.median(rates):>14.0f}")
-    return 0
+            alice = raw.post(running.origin + "/token", data=form).json()["access_token"]
+            raw.post(
+                running.origin + VIS_BASE_PATH + "/self/webhooks",
+                headers={"Authorization": f"Bearer {alice}"},
+                json={"url": "http://127.0.0.1:9/vis", "events": ["CALL"]},
+            ).raise_for_status()
+            time.sleep(0.5)  # the first looks at the 100 calls are taken
+            watched = latencies(raw, measured)
+            with changing(running, calls[1]):
+                churning = latencies(raw, measured)
+    print(f"{engine}: get_call ms, median / p95, {REQUESTS} sequential requests, {CALLS} calls")
+    for name, (median, p95), base in [
+        ("unwatched", unwatched, None),
+        ("watched, idle", watched, unwatched),
+        ("unwatched, a change every 50 ms", unwatched_churning, None),
+        ("watched, a change every 50 ms", churning, unwatched_churning),
+    ]:
+        verdict = ""
+        if base is not None:
+            ratio = median / base[0]
+            verdict = f"  ({ratio:.2f}x of the line above{'' if ratio <= GOAL else ', OVER GOAL'})"
+        print(f"  {name:34} {median:6.3f} / {p95:6.3f}{verdict}")
+
+
+def main() -> None:
+    run("SQLite (memory)", [])
+    with PostgresServer() as server:
+        run("PostgreSQL", ["--db", server.new_database()])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -332,7 +332,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         # uvicorn logs request lines at info: --access-log needs that level.
         log_level="info" if args.access_log else "warning",
         log_config=LOG_CONFIG,
-        lifespan="off",
+        lifespan="on",  # the VIS loop runs from startup to shutdown (web/app.py)
         http=HeaderDeadlineProtocol,
         limit_concurrency=args.max_connections,
         # An open console keeps a live feed open: do not wait for it to end on shutdown.

@@ -13,8 +13,17 @@ def documented_body(status: int, message: str) -> dict[str, Any]:
     return {"code": code, "message": message}
 
 
+#: VIS's `errorCode` for a status (vis.yaml's examples: BAD_REQUEST; '401' as observed).
+VIS_ERROR_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 409: "CONFLICT", 422: "UNPROCESSABLE"}
+
+
+def vis_body(status: int, message: str) -> dict[str, Any]:
+    """VIS's documented error body, `{errorCode, errorMessage}` (vis.yaml ErrorResponse)."""
+    return {"errorCode": VIS_ERROR_CODES.get(status, str(status)), "errorMessage": message}
+
+
 class SandboxError(Exception):
-    """An API failure with the documented `{code, message}` body."""
+    """An API failure with the documented `{code, message}` body (VIS's own on its paths)."""
 
     status = 500
 
@@ -24,6 +33,9 @@ class SandboxError(Exception):
 
     def body(self) -> dict[str, Any]:
         return documented_body(self.status, self.message)
+
+    def vis_body(self) -> dict[str, Any]:
+        return vis_body(self.status, self.message)
 
     def headers(self) -> dict[str, str]:
         return {}
@@ -61,6 +73,9 @@ class TooManyRequests(SandboxError):
             "message": self.message,
             "description": "You have exceeded your quota",
         }
+
+    def vis_body(self) -> dict[str, Any]:
+        return self.body()  # the API gateway's, in front of VIS too
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}

@@ -1,5 +1,6 @@
 """Which operation of the specs a request path names, before connexion routes it: for the
-405 Allow header, the test kit's injected faults and its request journal."""
+405 Allow header, the test kit's injected faults and its request journal (the Telephony,
+VIS, token and control APIs)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import attrs
 
 import vbc_spec as spec
-from vbc_spec import API_BASE_PATH, GATEWAY_TOKEN_PATH, TOKEN_PATH
+from vbc_spec import API_BASE_PATH, GATEWAY_TOKEN_PATH, TOKEN_PATH, VIS_BASE_PATH
 
 CONTROL_BASE_PATH = "/sandbox"
 CONTROL_SPEC = Path(__file__).with_name("control.yaml")
@@ -39,6 +40,7 @@ def routes() -> tuple[Route, ...]:
     found = []
     for document, base in [
         (spec.load(), API_BASE_PATH),
+        (spec.load(spec.VIS_SPEC), VIS_BASE_PATH),
         (spec.load(spec.OAUTH_SPEC), ""),
         (spec.load(CONTROL_SPEC), CONTROL_BASE_PATH),
     ]:
@@ -55,7 +57,7 @@ def routes() -> tuple[Route, ...]:
 
 @functools.cache
 def api_operations() -> tuple[str, ...]:
-    """The operations of the Telephony and token APIs, sorted: those a fault can go to."""
+    """The operations of the Telephony, VIS and token APIs, sorted: those a fault can go to."""
     return tuple(
         sorted({name for route in routes() if not route.control for name in route.methods.values()})
     )

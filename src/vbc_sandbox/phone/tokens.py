@@ -43,17 +43,27 @@ class Authority:
 
     def account_of(self, token: str) -> str:
         """The account a valid access token reaches; Unauthorized otherwise."""
+        return self.user_of(token)[0]
+
+    def user_of(self, token: str) -> tuple[str, str | None]:
+        """The account a valid access token reaches and the user it was issued to, as the
+        seed names them (None: a static token, which has none); Unauthorized otherwise."""
         key = digest(token)
-        account_id, _ = self.holder(key)
+        account_id, _, username = self.issued(key)
         self.charge_quota(key)
-        return account_id
+        return account_id, None if username is None else username.removesuffix(USERNAME_SUFFIX)
 
     def holder(self, key: str) -> tuple[str, float | None]:
         """The account the access token with this digest reaches and when it expires (None:
         never), counting nothing against its quota; Unauthorized if it is not valid now."""
+        account_id, expires_at, _ = self.issued(key)
+        return account_id, expires_at
+
+    def issued(self, key: str) -> tuple[str, float | None, str | None]:
+        """`holder`, and the user the token was issued to (None for a static token)."""
         account_id = self.static.get(key)
         if account_id is not None:
-            return account_id, None
+            return account_id, None, None
         row = self.store.token(key, "access")
         if row is None:
             raise Unauthorized("Invalid Credentials: the access token is not known")
@@ -67,7 +77,7 @@ class Authority:
                 expires_at = now + self.settings.token_ttl
                 with self.store.transaction():
                     self.store.set_token_expiry(key, expires_at)
-        return str(row["account_id"]), expires_at
+        return str(row["account_id"]), expires_at, row["username"]
 
     def charge_quota(self, key: str) -> None:
         """Count a request against the quota of the token with this digest."""

@@ -103,6 +103,8 @@ class Engine(abc.ABC):
     name = ""
     #: A column that orders any table's rows by insertion.
     insertion_order = ""
+    #: Whether each thread that uses the store gets a connection of its own.
+    connection_per_thread = False
 
     @abc.abstractmethod
     def execute(self, sql: str, params: Params = ()) -> Cursor: ...
@@ -138,6 +140,8 @@ class SQLiteEngine(Engine):
 
     name = "sqlite"
     insertion_order = "rowid"
+    #: One connection for the process: another thread using it would share its transactions.
+    connection_per_thread = False
 
     def __init__(self, path: str | None) -> None:
         self.db = sqlite3.connect(
@@ -231,6 +235,8 @@ class PostgresEngine(Engine):
 
     name = "postgresql"
     insertion_order = "seq"
+    #: Each thread its own connection: work may move off the event loop's thread.
+    connection_per_thread = True
 
     def __init__(self, url: str, connect_timeout: float = 5.0) -> None:
         try:

@@ -129,6 +129,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Engine], None]], ...] = (
     (7, "snapshots in insertion order", lambda engine: engine.add_insertion_order("snapshots")),
     (8, "actions due by the clock", lambda engine: add_due_actions(engine)),
     (9, "VIS webhooks and their delivery queue", lambda engine: engine.create(VIS_TABLES)),
+    (10, "VIS looks at calls and the events kept", lambda engine: engine.create(VIS_RECORDS)),
     (11, "the test kit's delivery outcomes", lambda engine: add_delivery_outcomes(engine)),
 )
 
@@ -143,7 +144,10 @@ LEG_SHOWN = (
 CALL_COLUMNS = f"{CALL_SHOWN}, seq, parked, ends_at, ended, end_reason, due_at"
 LEG_COLUMNS = f"{LEG_SHOWN}, seq, dropped, held, sound, ccr, ocr, dtmf"
 #: What a snapshot holds and a reset clears (accounts and the rest are reloaded from the seed).
-CALL_STATE = ("calls", "legs", "active_counts", "events")
+CALL_STATE = (
+    *("calls", "legs", "active_counts", "events"),
+    *("webhooks", "deliveries", "call_looks", "vis_events", "vis_watch"),
+)
 TEST_KIT_STATE = ("clock", "outcomes", "faults", "journal", "delivery_outcomes")
 DIRECTORY = ("clients", "accounts", "users", "devices")
 #: Snapshots are kept this many at most, the oldest dropped first.
@@ -268,7 +272,8 @@ class Store:
         users = {
             row["extension"]: row["username"]
             for row in self.all(
-                "SELECT username, extension FROM users WHERE account_id = ?", account_id
+                "SELECT username, extension FROM users WHERE account_id = ? AND extension <> ''",
+                account_id,
             )
         }
         devices = {
@@ -281,8 +286,9 @@ class Store:
 
     def reset(self) -> None:
         """Back to the seed: no call, no issued token, no quota or lockout used, the real
-        clock, no scripted outcome, fault or journal; accounts, users and devices as the seed
-        file has them. The static tokens of the command line and snapshots stay."""
+        clock, no scripted outcome, fault or journal, no VIS webhook, delivery or event;
+        accounts, users and devices as the seed file has them. The static tokens of the
+        command line and snapshots stay."""
         with self.transaction() as db:
             for table in (*CALL_STATE, *TEST_KIT_STATE, *DIRECTORY, "quota", "login_failures"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
@@ -340,7 +346,12 @@ class Store:
                         ("username",),
                         replace,
                     ),
-                    (user["username"], digest(user["password"]), account_id, user["extension"]),
+                    (
+                        user["username"],
+                        digest(user["password"]),
+                        account_id,
+                        user.get("extension", ""),  # none: an API user, without a phone
+                    ),
                 )
             for device in account.get("devices", []):
                 db.execute(
@@ -1098,16 +1109,6 @@ class Store:
                 )
         return True
 
-    def webhooks_by_id(self, webhook_ids: list[str]) -> list[Row]:
-        """These webhooks (those that still exist), whoever's they are: the deliverer's."""
-        if not webhook_ids:
-            return []
-        marks = ",".join("?" * len(webhook_ids))
-        return self.all(
-            f"SELECT * FROM webhooks WHERE webhook_id IN ({marks})",  # noqa: S608
-            *webhook_ids,
-        )
-
     def hold_delivery(
         self, seq: int, claimer: str, outcome: str, final_delivered: Callable[[list[str]], bool]
     ) -> bool:
@@ -1139,8 +1140,8 @@ class Store:
 
     def deliveries(self, filters: dict[str, str | None], limit: int) -> list[Row]:
         """The most recent `limit` deliveries matching every filter given (account_id,
-        call_id, webhook_id), oldest first: the test kit's list."""
-        where, args = matching(filters, ("account_id", "call_id", "webhook_id"))
+        call_id, webhook_id, state), oldest first: the test kit's list."""
+        where, args = matching(filters, ("account_id", "call_id", "webhook_id", "state"))
         return self.all(
             f"SELECT * FROM (SELECT * FROM deliveries WHERE {where}"  # noqa: S608
             " ORDER BY seq DESC LIMIT ?) AS latest ORDER BY seq",
@@ -1155,6 +1156,205 @@ class Store:
             " AND seq <= (SELECT max(seq) FROM deliveries) - ?",
             (keep,),
         )
+
+    def webhooks_by_id(self, webhook_ids: list[str]) -> dict[str, Row]:
+        """These webhooks (those that still exist), by id: how their deliveries are signed."""
+        if not webhook_ids:
+            return {}
+        marks = ",".join("?" * len(webhook_ids))
+        rows = self.all(f"SELECT * FROM webhooks WHERE webhook_id IN ({marks})", *webhook_ids)  # noqa: S608
+        return {row["webhook_id"]: row for row in rows}
+
+    # ----------------------------------------------------------------- VIS: looks and events
+
+    def watch_calls(self, account_id: str) -> None:
+        """Have the account's calls looked at for VIS events from now on: those in progress
+        and those placed later, not those already over (inside the caller's transaction)."""
+        self.db.execute(
+            "INSERT INTO vis_watch (account_id, call_seq) SELECT ?, coalesce(max(seq), 0)"
+            " FROM calls WHERE 1 = 1 ON CONFLICT (account_id) DO NOTHING",
+            (account_id,),
+        )
+
+    def watched_accounts(self) -> list[Row]:
+        """Each watched account (account_id, call_seq: the newest call looked at or left
+        out) with its change counter (version; None before its first change)."""
+        return self.all(
+            "SELECT vis_watch.account_id, call_seq, version FROM vis_watch LEFT JOIN"
+            " account_changes ON account_changes.account_id = vis_watch.account_id"
+        )
+
+    def calls_to_look_at(self, account_id: str, call_seq: int) -> list[Row]:
+        """An account's calls that may have changed (call_id, seq): in progress, placed
+        after `call_seq`, or looked at before and not yet over."""
+        return self.all(
+            "SELECT call_id, seq FROM calls WHERE account_id = ? AND ended = 0"
+            " UNION SELECT call_id, seq FROM calls WHERE seq > ? AND account_id = ?"
+            " UNION SELECT call_id, 0 FROM call_looks WHERE account_id = ? AND settled = 0",
+            account_id,
+            call_seq,
+            account_id,
+            account_id,
+        )
+
+    def looked_past(self, account_id: str, call_seq: int) -> None:
+        """Every call of the account up to `call_seq` has been looked at (or left out)."""
+        self.db.execute(
+            "UPDATE vis_watch SET call_seq = ? WHERE account_id = ? AND call_seq < ?",
+            (call_seq, account_id, call_seq),
+        )
+
+    def looks_due(self, now: float) -> list[Row]:
+        """The calls (call_id, account_id) whose last look changes by itself by `now`."""
+        return self.all(
+            "SELECT call_id, account_id FROM call_looks WHERE settled = 0 AND next_at <= ?", now
+        )
+
+    def call_look(self, call_id: str) -> Row | None:
+        return self.one("SELECT * FROM call_looks WHERE call_id = ?", call_id)
+
+    def next_change(self, call_id: str, after: float) -> float | None:
+        """The first time after `after` at which a call changes by itself: a leg answers or
+        ends, the call ends, a scripted action falls due."""
+        row = self.one(
+            "SELECT min(t) AS t FROM (SELECT answer_at AS t FROM legs WHERE call_id = ?"
+            " AND dropped = 0 UNION ALL SELECT outcome_at FROM legs WHERE call_id = ?"
+            " AND dropped = 0 UNION ALL SELECT ends_at FROM calls WHERE call_id = ?"
+            " UNION ALL SELECT due_at FROM calls WHERE call_id = ?) AS times WHERE t > ?",
+            call_id,
+            call_id,
+            call_id,
+            call_id,
+            after,
+        )
+        return None if row is None or row["t"] is None else float(row["t"])
+
+    def save_look(self, look: dict[str, Any]) -> None:
+        """A call's newest look (call_id, account_id, at, look as JSON, next_at, settled,
+        rows_mark)."""
+        self.db.execute(
+            upsert(
+                "call_looks",
+                ("call_id", "account_id", "at", "look", "next_at", "settled", "rows_mark"),
+                ("call_id",),
+                True,
+            ),
+            (
+                look["call_id"], look["account_id"], look["at"], look["look"], look["next_at"],
+                look["settled"], look["rows_mark"],
+            ),
+        )  # fmt: skip
+
+    def call_rows_marks(self, call_ids: list[str]) -> dict[str, str]:
+        """For each call, a digest of what a look at it is taken from, but the clock (its
+        row, its legs' rows, its notes of legs leaving): equal digests, an equal look at one
+        time. Two reads for them all."""
+        if not call_ids:
+            return {}
+        marks = ",".join("?" * len(call_ids))
+        held: dict[str, list[Any]] = {call_id: [] for call_id in call_ids}
+        for row in self.all(
+            "SELECT call_id, ends_at, due_at, ended, (SELECT count(*) FROM events WHERE"  # noqa: S608
+            " events.call_id = calls.call_id AND leg_id IS NOT NULL) AS notes FROM calls"
+            f" WHERE call_id IN ({marks})",
+            *call_ids,
+        ):
+            held[row["call_id"]].append(list(row[:]))
+        for row in self.all(
+            "SELECT call_id, leg_id, answer_at, outcome, outcome_at, dropped, held FROM legs"  # noqa: S608
+            f" WHERE call_id IN ({marks}) ORDER BY call_id, seq",
+            *call_ids,
+        ):
+            held[row["call_id"]].append(list(row[:]))
+        return {
+            call_id: hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+            for call_id, rows in held.items()
+        }
+
+    def subscribers(self, account_id: str) -> list[Row]:
+        """The account's users who hold a webhook (username, user_id, extension)."""
+        return self.all(
+            "SELECT DISTINCT webhooks.username, webhooks.user_id, users.extension FROM webhooks"
+            " JOIN users ON users.username = webhooks.username"
+            " AND users.account_id = webhooks.account_id WHERE webhooks.account_id = ?"
+            " ORDER BY webhooks.username",
+            account_id,
+        )
+
+    def add_vis_events(self, events: list[dict[str, Any]]) -> None:
+        """Events kept for their users (account_id, username, record_id, call_id, state,
+        direction, start_time, recorded_at, event as JSON text)."""
+        self.db.execute_many(
+            "INSERT INTO vis_events (account_id, username, record_id, call_id, state,"
+            " direction, start_time, recorded_at, event) VALUES (:account_id, :username,"
+            " :record_id, :call_id, :state, :direction, :start_time, :recorded_at, :event)",
+            events,
+        )
+
+    @staticmethod
+    def vis_event_filter(
+        account_id: str,
+        username: str,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        direction: str | None = None,
+        states: tuple[str, ...] = (),
+    ) -> tuple[str, list[Any]]:
+        """A user's events recorded from `since` to `until` (the sandbox's epoch seconds),
+        in a direction, in one of `states`: a WHERE clause of this module's and its args."""
+        where = ["account_id = ?", "username = ?"]
+        args: list[Any] = [account_id, username]
+        for clause, value in (
+            ("recorded_at >= ?", since),
+            ("recorded_at <= ?", until),
+            ("direction = ?", direction),
+        ):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        if states:
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            args += states
+        return " AND ".join(where), args
+
+    def vis_event_page(
+        self, where: tuple[str, list[Any]], *, descending: bool, by_start: bool, limit: int,
+        offset: int,
+    ) -> list[Row]:  # fmt: skip
+        """A page of events (a `vis_event_filter`), in the order they were recorded or by
+        their call's start time."""
+        direction = "DESC" if descending else "ASC"
+        order = f"start_time {direction}, seq {direction}" if by_start else f"seq {direction}"
+        return self.all(
+            f"SELECT event FROM vis_events WHERE {where[0]} ORDER BY {order}"  # noqa: S608
+            " LIMIT ? OFFSET ?",
+            *where[1],
+            limit,
+            offset,
+        )
+
+    def vis_event_count(self, where: tuple[str, list[Any]]) -> int:
+        row = self.one(f"SELECT count(*) AS n FROM vis_events WHERE {where[0]}", *where[1])  # noqa: S608
+        return int(row["n"]) if row else 0
+
+    def latest_vis_event(self, account_id: str, username: str, record_id: str) -> Row | None:
+        """The user's latest event of one VIS call record (its `id`)."""
+        return self.one(
+            "SELECT event FROM vis_events WHERE record_id = ? AND account_id = ?"
+            " AND username = ? ORDER BY seq DESC LIMIT 1",
+            record_id,
+            account_id,
+            username,
+        )
+
+    def count_webhooks(self, account_id: str, username: str) -> int:
+        row = self.one(
+            "SELECT count(*) AS n FROM webhooks WHERE account_id = ? AND username = ?",
+            account_id,
+            username,
+        )
+        return int(row["n"]) if row else 0
 
 
 def matching(filters: dict[str, str | None], columns: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -1197,4 +1397,25 @@ DELIVERY_OUTCOMES = """
 CREATE TABLE IF NOT EXISTS delivery_outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT,
     outcome TEXT NOT NULL, remaining INTEGER NOT NULL, seconds REAL NOT NULL,
     webhook_id TEXT);
+"""
+
+#: What VIS events come from and go to: the last look at each call of a watched account (a
+#: `CallLook` as JSON; `next_at`: when it changes by itself; `settled`: over, it never will;
+#: `rows_mark`: what its rows held, `call_rows_marks`),
+#: the accounts watched (those with a webhook) with the newest call looked at or left out,
+#: and every event recorded, per user (GET /self/events).
+VIS_RECORDS = """
+CREATE TABLE IF NOT EXISTS call_looks (call_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
+    at REAL NOT NULL, look TEXT NOT NULL, next_at REAL, settled INTEGER NOT NULL DEFAULT 0,
+    rows_mark TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS unsettled_looks ON call_looks (account_id) WHERE settled = 0;
+CREATE INDEX IF NOT EXISTS looks_due ON call_looks (next_at)
+    WHERE settled = 0 AND next_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS vis_watch (account_id TEXT PRIMARY KEY, call_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS vis_events (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL, username TEXT NOT NULL, record_id TEXT NOT NULL,
+    call_id TEXT NOT NULL, state TEXT NOT NULL, direction TEXT NOT NULL,
+    start_time TEXT NOT NULL, recorded_at REAL NOT NULL, event TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS vis_events_by_user ON vis_events (account_id, username, seq);
+CREATE INDEX IF NOT EXISTS vis_events_by_record ON vis_events (record_id, seq);
 """

@@ -57,7 +57,7 @@ class Faults:
             # The control API's requests pass the test kit's layer by: a fault queued for
             # one would never fire, yet count toward the cap.
             raise BadRequest(
-                f"no operation {operation!r} of the Telephony or token API; faults go to"
+                f"no operation {operation!r} of the Telephony, VIS or token API; faults go to"
                 f" {', '.join(routes.api_operations())}"
             )
         with self.store.transaction():

@@ -10,7 +10,7 @@ sandbox inside your own test suite, with no conftest.py lines.
 
 Fixtures: `vbc_sandbox` (a running sandbox: where it is, its tokens and accounts, and the
 test kit: `reset`, `load_seed`, `snapshot`/`restore`, the clock, `script`, `fault`,
-`delivery_outcome`, `requests`, `timeline`, `ring_inbound`), `vbc_client` and
+`delivery_outcome`, `requests`, `timeline`, `ring_inbound`, `deliveries`), `vbc_client` and
 `vbc_async_client` (SDK clients pointed at it). One sandbox per dialect and mode per test
 session, so per pytest-xdist worker; its state goes back to the seed before every test.
 
@@ -39,6 +39,7 @@ from vbc_sandbox.settings import CONTROL_TOKEN_VARIABLE, TOKENS_VARIABLE, Settin
 from vbc_sandbox.testkit.launch import SandboxProcess
 from vbc_spec import API_BASE_PATH
 from vbc_telephony import AsyncTelephony, PasswordGrant, Telephony
+from vbc_telephony.webhooks import Delivery, verify
 
 if TYPE_CHECKING:
     # The server's parts come with the `sandbox` extra: imported when a sandbox starts,
@@ -46,7 +47,14 @@ if TYPE_CHECKING:
     from vbc_sandbox.testkit.sandbox_app import SandboxApp
 
 #: What a test suite uses: the fixtures, and what `vbc_sandbox` gives and raises.
-__all__ = ["ControlError", "RunningSandbox", "vbc_async_client", "vbc_client", "vbc_sandbox"]
+__all__ = [
+    "ControlError",
+    "QueuedDelivery",
+    "RunningSandbox",
+    "vbc_async_client",
+    "vbc_client",
+    "vbc_sandbox",
+]
 
 ACCOUNT, OTHER_ACCOUNT = "1234", "5678"
 MODES = ("process", "in_process")
@@ -56,6 +64,40 @@ IN_PROCESS_ORIGIN = "http://vbc-sandbox.invalid"
 
 class ControlError(Exception):
     """The sandbox's control API refused a request (the message says why)."""
+
+
+@attrs.frozen
+class QueuedDelivery:
+    """A VIS delivery the sandbox queued for a webhook (`vbc_sandbox.deliveries()`): the
+    call it comes from, where it stands (`pending`, then `delivered`, `failed` or
+    `dropped`), its attempt and the last one's outcome, and what an attempt sends."""
+
+    delivery_id: str
+    webhook_id: str
+    call_id: str | None
+    state: str
+    attempt: int
+    outcome: str | None
+    status: int | None
+    body: dict[str, Any]
+    headers: dict[str, str]
+    created_at: float
+    due_at: float
+    settled_at: float | None
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> QueuedDelivery:
+        values: dict[str, Any] = {field.name: data.get(field.name) for field in attrs.fields(cls)}
+        return cls(**values)
+
+    @property
+    def content(self) -> bytes:
+        """The body as an attempt sends it, as bytes."""
+        return json.dumps(self.body).encode()
+
+    def verify(self, signing_key: str) -> Delivery:
+        """`vbc_telephony.webhooks.verify` on what an attempt sends, as a receiver would."""
+        return verify(self.content, self.headers, signing_key)
 
 
 @attrs.define
@@ -217,6 +259,18 @@ class RunningSandbox:
         """What happened to a call, in order: ringing, answered, held, transferred, ended."""
         account = account_id or self.account_id
         return list(self.call("GET", f"/accounts/{account}/calls/{call_id}/timeline")["events"])
+
+    def deliveries(
+        self,
+        *,
+        call_id: str | None = None,
+        webhook_id: str | None = None,
+        state: str | None = None,
+    ) -> list[QueuedDelivery]:
+        """VIS deliveries queued for webhooks (every change made so far), newest first."""
+        query = {"call_id": call_id, "webhook_id": webhook_id, "state": state}
+        found = self.call("GET", "/deliveries", params={k: v for k, v in query.items() if v})
+        return [QueuedDelivery.of(item) for item in found["deliveries"]]
 
     def ring_inbound(self, caller: str, extension: str, account_id: str | None = None) -> Any:
         """An outside caller rings an extension; returns the ringing call as GET shows it."""

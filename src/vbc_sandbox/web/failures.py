@@ -14,8 +14,9 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import JSONResponse
 
-from vbc_sandbox.errors import OAuthError, SandboxError, documented_body
+from vbc_sandbox.errors import OAuthError, SandboxError, documented_body, vis_body
 from vbc_sandbox.routes import TOKEN_PATHS, allowed_methods
+from vbc_spec import VIS_BASE_PATH
 
 log = logging.getLogger("vbc_sandbox")
 
@@ -38,14 +39,21 @@ def error_response(
 
 
 def documented_error(
-    status: int, message: str, headers: dict[str, str] | None = None
+    request: ConnexionRequest, status: int, message: str, headers: dict[str, str] | None = None
 ) -> ConnexionResponse:
-    return error_response(status, documented_body(status, message), headers)
+    body = vis_body if is_vis(request) else documented_body
+    return error_response(status, body(status, message), headers)
 
 
-def on_sandbox_error(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+def is_vis(request: ConnexionRequest) -> bool:
+    """A request to VIS, whose errors have a body of their own."""
+    return str(request.url.path).startswith(VIS_BASE_PATH + "/")
+
+
+def on_sandbox_error(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     assert isinstance(error, SandboxError)
-    return error_response(error.status, error.body(), error.headers())
+    body = error.vis_body() if is_vis(request) else error.body()
+    return error_response(error.status, body, error.headers())
 
 
 def on_oauth_error(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
@@ -74,27 +82,27 @@ def on_problem(request: ConnexionRequest, error: Exception) -> ConnexionResponse
         detail = "Invalid Credentials: a valid bearer token is required"
     if status == 405:
         headers["Allow"] = ", ".join(allowed_methods(request.url.path))
-    return documented_error(status, detail, headers)
+    return documented_error(request, status, detail, headers)
 
 
-def on_undecodable_body(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
-    return documented_error(400, "The request body is not valid UTF-8")
+def on_undecodable_body(request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
+    return documented_error(request, 400, "The request body is not valid UTF-8")
 
 
-def on_too_deep(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
-    return documented_error(400, "The request is nested too deeply to read")
+def on_too_deep(request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
+    return documented_error(request, 400, "The request is nested too deeply to read")
 
 
 def on_bad_form(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     message = f"The form cannot be read: {str(error)[:100]}"
     if request.url.path in TOKEN_PATHS:
         return error_response(400, {"error": "invalid_request", "error_description": message})
-    return documented_error(400, message)
+    return documented_error(request, 400, message)
 
 
-def on_unexpected(_request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+def on_unexpected(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     log.exception("unexpected error", exc_info=error)
-    return documented_error(500, "Internal server error")
+    return documented_error(request, 500, "Internal server error")
 
 
 #: connexion's error handlers, in the order they are added (the catch-all last).

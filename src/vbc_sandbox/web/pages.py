@@ -12,6 +12,7 @@ site may frame it; an error is a 4xx in the documented `{code, message}` body.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -112,8 +113,9 @@ def snapshot(sandbox: Sandbox, account: str) -> dict[str, Any]:
 
 def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
     """What the console draws: phones, and live calls with each leg's state (held included,
-    which the API does not show); and the time at which that changes by itself (a leg
-    answers or ends, a call's linger ends), math.inf if not before someone acts."""
+    which the API does not show) and the call's latest VIS deliveries; and the time at which
+    that changes by itself (a leg answers or ends, a call's linger ends), math.inf if not
+    before someone acts."""
     now = sandbox.clock.now()
     pbx = sandbox.pbx
     pbx.catch_up(sandbox.store.due_calls(now), now)  # a transfer by the clock, say
@@ -145,8 +147,34 @@ def drawing(sandbox: Sandbox, account: str) -> tuple[dict[str, Any], float]:
                 ],
             }
         )
+    deliveries = deliveries_by_call(sandbox, account)
+    for shown in calls:
+        shown["deliveries"] = deliveries.get(shown["call_id"], [])
     drawn = {"account_id": account, "phones": phones(sandbox, account), "calls": calls}
     return drawn, soonest(changes, now)
+
+
+#: VIS deliveries the console reads per account, and shows per call, at most (newest).
+CONSOLE_DELIVERIES = 200
+DELIVERIES_PER_CALL = 10
+
+
+def deliveries_by_call(sandbox: Sandbox, account: str) -> dict[str, list[dict[str, Any]]]:
+    """The account's latest VIS deliveries by call, newest first: the event's state, the
+    delivery's state, its attempt and the last attempt's outcome."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in reversed(sandbox.store.deliveries({"account_id": account}, CONSOLE_DELIVERIES)):
+        shown = found.setdefault(row["call_id"], [])
+        if len(shown) < DELIVERIES_PER_CALL:
+            shown.append(
+                {
+                    "event": json.loads(row["event"]).get("state"),
+                    "state": row["state"],
+                    "attempt": row["attempt"],
+                    "outcome": row["outcome"],
+                }
+            )
+    return found
 
 
 def changing(call: Row, legs: list[Row]) -> list[float | None]:

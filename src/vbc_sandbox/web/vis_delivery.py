@@ -88,10 +88,7 @@ def claim_due(
     """Claim what is due; settle or set aside those not to send now; the rest to send."""
     store, now = sandbox.store, sandbox.clock.now()
     rows = store.claim_deliveries(claimer, now, time.time(), lease, limit)
-    webhooks = {
-        webhook["webhook_id"]: webhook
-        for webhook in store.webhooks_by_id(sorted({row["webhook_id"] for row in rows}))
-    }
+    webhooks = store.webhooks_by_id(sorted({row["webhook_id"] for row in rows}))
     outcomes = DeliveryOutcomes(store)
     sendable = []
     for row in rows:

@@ -118,7 +118,13 @@ function draw(state) {
       el("td", {}, `${leg.status}${leg.held ? " (held)" : ""}`),
       el("td", {}, ...legActions(call, leg))))),
     el("ol", { class: "timeline" }, ...(timelines[call.call_id] || []).map(
-      ([time, text]) => el("li", {}, `${time} ${text}`)))))
+      ([time, text]) => el("li", {}, `${time} ${text}`))),
+    ...(call.deliveries && call.deliveries.length ? [el("table", { class: "deliveries" },
+      el("tr", {}, el("th", {}, "VIS event"), el("th", {}, "delivery"), el("th", {}, "attempt"),
+        el("th", {}, "outcome")),
+      ...call.deliveries.map((delivery) => el("tr", { "data-delivery": delivery.state },
+        el("td", {}, delivery.event || ""), el("td", {}, delivery.state),
+        el("td", {}, String(delivery.attempt)), el("td", {}, delivery.outcome || ""))))] : [])))
     : [el("p", {}, "No call in progress.")]));
 }
 
