@@ -53,6 +53,9 @@ class Claimed:
     parcel: Parcel
     #: It carries its call's final event: deliveries held for after it are released.
     final: bool
+    #: When it was claimed to be sent, on the sandbox's clock: its retry is due 10 s on from
+    #: then, however long the answer or its settling took (a frozen clock's test knows when).
+    sent_at: float = 0.0
     #: The test kit's duplicate outcome: sent again at once as the next attempt.
     twice: bool = False
 
@@ -121,7 +124,7 @@ def claim_due(
         sendable.append(
             Claimed(
                 row["seq"], webhook["url"], parcel(row, event, webhook), final,
-                twice=kind == "duplicate",
+                sent_at=now, twice=kind == "duplicate",
             )
         )  # fmt: skip
     return len(rows), sendable
@@ -164,7 +167,7 @@ def settle(
 ) -> None:
     """What follows the answer to `attempt`: delivered, a retry, or failed (and counted)."""
     now = sandbox.clock.now()
-    step = after_attempt(attempt, outcome.status, now)
+    step = after_attempt(attempt, outcome.status, delivery.sent_at)
     said = described(outcome)
     if step.kind == "retry":
         assert step.due_at is not None
