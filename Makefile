@@ -140,7 +140,8 @@ dist: $(BIN)/.installed
 # The sandbox's own tests run twice: on SQLite with everything else, then on PostgreSQL.
 SANDBOX_TESTS := tests/test_sandbox_calls.py tests/test_sandbox_service.py tests/test_test_kit.py \
 	tests/test_live_dialects_sandbox.py tests/test_hostile_input.py tests/test_fast_path.py \
-	tests/test_console_feed.py tests/test_watch_sandbox.py
+	tests/test_console_feed.py tests/test_watch_sandbox.py tests/test_sandbox_vis.py \
+	tests/test_vis_end_to_end.py
 
 test: lint check-generated portability spec-gate browser-deps server-deps
 	pytest
