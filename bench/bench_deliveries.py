@@ -37,7 +37,7 @@ async def hook(request: Request) -> Response:
     return Response("")
 
 
-#: The receiver, served by `python -m uvicorn bench_vis:receiver` in its own process.
+#: The receiver, served by `python -m uvicorn bench_deliveries:receiver` in its own process.
 receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
 
 
@@ -48,8 +48,9 @@ def receiving() -> Iterator[str]:
 
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "bench_vis:receiver", "--app-dir", str(ROOT / "bench"),
-        "--host", LOOPBACK, "--port", str(port), "--log-level", "warning", "--no-access-log",
+        sys.executable, "-m", "uvicorn", "bench_deliveries:receiver",
+        "--app-dir", str(ROOT / "bench"), "--host", LOOPBACK, "--port", str(port),
+        "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True

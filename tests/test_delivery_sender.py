@@ -25,6 +25,7 @@ from vbc_sandbox.web.delivery_sender import (
     Outcome,
     Timeouts,
 )
+from vbc_sandbox.web.hosts import delivers_to
 
 SIGNATURE = "signature of 5a85d86f253bcd10897f3189 with s3cret-key"
 EVENT = {"id": "5a85d86f253bcd10897f3189", "type": "CALL", "state": "RINGING", "duration": 0}
@@ -45,7 +46,10 @@ class Receiver:
         self.app = Starlette(
             routes=[
                 Route(f"/{name}", self.endpoint, methods=["GET", "POST"])
-                for name in ("ok", "fail", "slow", "drip", "found", "temporary", "loop", "endless")
+                for name in (
+                    *("ok", "fail", "slow", "drip", "found", "temporary", "loop", "endless"),
+                    "away",
+                )
             ]
         )
 
@@ -66,6 +70,8 @@ class Receiver:
             return RedirectResponse("/ok", status_code=302)
         if name == "temporary":
             return RedirectResponse("/ok", status_code=307)
+        if name == "away":  # into the network the sandbox runs in
+            return RedirectResponse("http://10.0.0.1/admin", status_code=307)
         if name == "loop":
             return RedirectResponse("/loop", status_code=302)
         if name == "endless":
@@ -95,11 +101,16 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         yield receiving, origin
 
 
-def deliver(url: str, policy: str = "HEADER", timeouts: Timeouts = QUICK) -> Outcome:
+def deliver(
+    url: str,
+    policy: str = "HEADER",
+    timeouts: Timeouts = QUICK,
+    webhook_hosts: tuple[str, ...] = ("*",),
+) -> Outcome:
     parcel = Parcel(EVENT, "webhook-1", "delivery-1", 2, policy, "HMAC_SHA256", "s3cret-key")
 
     async def main() -> Outcome:
-        sender = DeliverySender(timeouts)
+        sender = DeliverySender(timeouts, may_reach=lambda host: delivers_to(webhook_hosts, host))
         try:
             return await sender.deliver(url, parcel, sign)
         finally:
@@ -177,6 +188,17 @@ def test_redirects_are_followed_only_so_far(receiver: tuple[Receiver, str]) -> N
         "failed", detail=f"more than {MAX_REDIRECTS} redirects"
     )
     assert len(receiving.seen) == MAX_REDIRECTS + 1
+
+
+def test_a_redirect_to_a_host_deliveries_may_not_reach_is_not_followed(
+    receiver: tuple[Receiver, str],
+) -> None:
+    """A shared sandbox delivers to loopback and the --webhook-host names only: a receiver
+    cannot redirect it into the network it runs in."""
+    receiving, origin = receiver
+    outcome = deliver(f"{origin}/away", webhook_hosts=())
+    assert outcome == Outcome("failed", detail="redirected to a host deliveries may not go to")
+    assert [r["path"] for r in receiving.seen] == ["away"]
 
 
 def test_an_endless_answer_is_read_only_so_far(receiver: tuple[Receiver, str]) -> None:

@@ -371,3 +371,28 @@ def test_an_account_without_a_webhook_is_not_looked_at() -> None:
     assert record_changes(sandbox, sandbox.clock.now(), Seen()) == 0
     assert sandbox.store.call_look(call_id) is None
     sandbox.store.close()
+
+
+def test_webhooks_deliver_to_loopback_unless_the_sandbox_names_other_hosts(
+    sandbox: RunningSandbox, alice: Telephony
+) -> None:
+    """A shared sandbox POSTs wherever its users' webhooks say: into the network it runs in,
+    unless bounded. Loopback by default; `--webhook-host NAME` (or '*') admits others."""
+    for url in ["http://10.0.0.1/admin", "http://metadata.internal/", "https://[fd00::1]/"]:
+        with pytest.raises(BadRequestError, match="--webhook-host"):
+            alice.webhooks.create(url=url, signing_key=KEY)
+    assert alice.webhooks.create(url="http://localhost:8000/vis", signing_key=KEY).id
+    form = {
+        "grant_type": "password",
+        "username": "alice@vbc.prod",
+        "password": "alice-sandbox-password",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+    }
+    with SandboxProcess(["--webhook-host", "Receiver.Example"]) as running:
+        token = httpx.post(running.origin + "/token", data=form).json()["access_token"]
+        webhooks = running.origin + VIS_BASE_PATH + "/self/webhooks"
+        headers = {"Authorization": f"Bearer {token}"}
+        for url, status in [("http://receiver.example:8080/vis", 201), ("http://10.0.0.1/", 400)]:
+            body = {"url": url, "events": ["CALL"]}
+            assert httpx.post(webhooks, json=body, headers=headers).status_code == status, url

@@ -74,6 +74,7 @@ def settings_from_env() -> Settings:
     data["static_tokens"] = tuple(StaticToken(**t) for t in data["static_tokens"])
     data["rate_limit"] = RateLimit(**data["rate_limit"]) if data["rate_limit"] else None
     data["allowed_hosts"] = tuple(data["allowed_hosts"])
+    data["webhook_hosts"] = tuple(data["webhook_hosts"])
     return Settings(**data)
 
 
@@ -201,6 +202,15 @@ def parser() -> argparse.ArgumentParser:
         " while the control API has the well-known token",
     )
     p.add_argument(
+        "--webhook-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name VIS webhooks may deliver to besides loopback (a receiver's service"
+        " name, say), or '*' for any; repeatable. Without it, a webhook URL naming another host"
+        " is refused",
+    )
+    p.add_argument(
         "--no-journal", action="store_true", help="keep no journal of the requests received"
     )
     p.add_argument("--access-log", action="store_true", help="log every request line")
@@ -255,6 +265,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     allowed_hosts = tuple(host_name(name) for name in args.allowed_host)
     if not all(HOST_NAME.fullmatch(name) for name in allowed_hosts):
         raise ValueError("--allowed-host takes a host name or an IP address, such as sandbox")
+    webhook_hosts = tuple(host_name(name) for name in args.webhook_host)
+    if not all(name == "*" or HOST_NAME.fullmatch(name) for name in webhook_hosts):
+        raise ValueError("--webhook-host takes a host name, an IP address or '*', such as receiver")
     control_token = args.admin_token or (LOOPBACK_CONTROL_TOKEN if is_loopback(args.host) else None)
     if control_token and any(t.token == control_token for t in static_tokens):
         raise ValueError("the admin token must not also be a Telephony token")
@@ -266,6 +279,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         static_tokens=static_tokens,
         control_token=control_token,
         allowed_hosts=allowed_hosts,
+        webhook_hosts=webhook_hosts,
         journal=not args.no_journal,
         seed_file=args.seed_file,
         db=args.db,

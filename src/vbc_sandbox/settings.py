@@ -85,6 +85,10 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     """Host names (lower case, no port) requests may address besides loopback. Requests over
     TCP are checked when this names any, or the control token is the well-known one."""
+    webhook_hosts: tuple[str, ...] = ()
+    """Host names or addresses (lower case, no port) besides loopback that VIS deliveries may
+    go to, redirects included; `*` for any. A user of a shared sandbox registers the URL:
+    without this bound it could make the sandbox POST into the network it runs in."""
     journal: bool = True
     """Keep a journal of every request (the test kit's GET /sandbox/requests)."""
     dialect: str = "documented"

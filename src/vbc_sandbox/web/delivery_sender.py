@@ -11,7 +11,7 @@ holds the URL (it may carry credentials) nor the signing key.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -64,8 +64,11 @@ class DeliverySender:
         *,
         max_redirects: int = MAX_REDIRECTS,
         transport: httpx.AsyncBaseTransport | None = None,
+        may_reach: Callable[[str], bool] = lambda host: True,
     ) -> None:
         self.timeouts, self.max_redirects = timeouts, max_redirects
+        #: Whether a host may be sent to: the registered URL was checked, a redirect was not.
+        self.may_reach = may_reach
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeouts.answer, connect=timeouts.connect),
             limits=httpx.Limits(max_keepalive_connections=0),
@@ -90,8 +93,15 @@ class DeliverySender:
         method: str = "POST"
         body: bytes | None = content
         for _hop in range(self.max_redirects + 1):
-            if urlsplit(url).scheme not in ("http", "https"):
+            try:
+                parts = urlsplit(url)
+                host = parts.hostname or ""
+            except ValueError:  # a redirect to an unclosed IPv6 bracket, a port not a number
+                return Outcome("failed", detail="the URL cannot be read")
+            if parts.scheme not in ("http", "https"):
                 return Outcome("failed", detail="the URL is not http or https")
+            if not self.may_reach(host):
+                return Outcome("failed", detail="redirected to a host deliveries may not go to")
             answer = await self.attempt(method, url, body, headers)
             if isinstance(answer, Outcome):
                 return answer

@@ -36,6 +36,12 @@ def is_loopback(host: str) -> bool:
     return address.is_loopback
 
 
+def delivers_to(webhook_hosts: tuple[str, ...], host: str) -> bool:
+    """Whether VIS deliveries may go to `host` (a URL's host name, lower case): loopback,
+    or a host `--webhook-host` names (`*`: any)."""
+    return is_loopback(host) or "*" in webhook_hosts or host.lower() in webhook_hosts
+
+
 def host_name(header: str) -> str:
     """A Host header's name or address, without its port, in lower case."""
     if header.startswith("["):

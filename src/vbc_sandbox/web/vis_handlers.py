@@ -21,6 +21,7 @@ from vbc_sandbox.errors import BadRequest, NotFound, SandboxError, Unauthorized
 from vbc_sandbox.phone.vis_events import vis_time, vis_user_id
 from vbc_sandbox.phone.webhook_rules import Statistics, expires_at
 from vbc_sandbox.web.handlers import JSON, Reply, ok, sandbox, touched
+from vbc_sandbox.web.hosts import delivers_to
 
 if TYPE_CHECKING:
     from vbc_sandbox.phone.state import Sandbox
@@ -110,6 +111,11 @@ def receiver_url(url: str) -> str:
         or any(ord(char) <= 32 or ord(char) == 127 for char in url)
     ):
         raise BadRequest("url: must be an absolute http or https URL")
+    if not delivers_to(sandbox().settings.webhook_hosts, host):
+        raise BadRequest(
+            f"url: this sandbox delivers to loopback only, not {host[:100]}; start it with"
+            f" --webhook-host {host[:100]} (or '*') to deliver there"
+        )
     return url
 
 

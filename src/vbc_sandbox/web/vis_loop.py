@@ -33,6 +33,7 @@ from vbc_sandbox.phone.state import Sandbox
 from vbc_sandbox.phone.vis_producer import Seen, record_changes
 from vbc_sandbox.storage.engines import StoreUnavailable
 from vbc_sandbox.web.delivery_sender import DeliverySender
+from vbc_sandbox.web.hosts import delivers_to
 from vbc_sandbox.web.vis_delivery import deliver_due
 
 #: Seconds of real time between ticks.
@@ -57,7 +58,8 @@ class VisLoop:
         self.producing = threading.Lock()
         self.last_tick = -math.inf
         self.logged_at = -math.inf
-        self.sender = DeliverySender()
+        hosts = sandbox.settings.webhook_hosts
+        self.sender = DeliverySender(may_reach=lambda host: delivers_to(hosts, host))
         #: Who claims deliveries in the queue: this process, among every instance's.
         self.claimer = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
         self.steps: list[Step] = [self.produce, self.deliver]
