@@ -6,6 +6,7 @@ reset and snapshots, and the producer on two instances sharing one PostgreSQL.""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -396,3 +397,22 @@ def test_webhooks_deliver_to_loopback_unless_the_sandbox_names_other_hosts(
         for url, status in [("http://receiver.example:8080/vis", 201), ("http://10.0.0.1/", 400)]:
             body = {"url": url, "events": ["CALL"]}
             assert httpx.post(webhooks, json=body, headers=headers).status_code == status, url
+
+
+def test_a_webhooks_signing_key_and_url_password_stay_out_of_the_journal(
+    sandbox: RunningSandbox, alice: Telephony
+) -> None:
+    # Sent raw: the SDK refuses a URL with credentials before it leaves.
+    headers = {"Authorization": f"Bearer {user_token(sandbox, 'alice')}"}
+    body = {"url": "http://hook-user:URL-PASSWORD@127.0.0.1:9/vis", "signingKey": KEY}
+    with httpx.Client(transport=sandbox.transport(), headers=headers) as raw:
+        webhooks = sandbox.origin + VIS_BASE_PATH + "/self/webhooks"
+        assert raw.post(webhooks, json={**body, "events": ["CALL"]}).status_code == 201
+    journal = json.dumps(sandbox.requests())
+    assert "/self/webhooks" in journal
+    assert KEY not in journal and "URL-PASSWORD" not in journal
+    assert "hook-user" not in journal
+    snapshot = sandbox.snapshot()
+    sandbox.reset()
+    sandbox.restore(snapshot)
+    assert KEY not in json.dumps(sandbox.requests())

@@ -28,10 +28,14 @@ TOKEN_FIELDS_SECRET = frozenset({"password", "client_secret", "refresh_token"})
 SECRET_WORDS = ("pass", "secret", "token", "auth", "credential", "apikey", "privatekey",
                 "signature", "cookie", "session")  # fmt: skip
 SECRET_NAMES = frozenset({"code", "key", "pin", "otp", "jwt", "sid"})
+#: A name ending so names a key (VIS's `signingKey`, an `apiKey`, a `hmacKey`).
+SECRET_ENDING = "key"  # noqa: S105 (a word, not a password)
 #: A value that is a credential whatever its name: an Authorization header's value, a JWT.
 CREDENTIAL = re.compile(
     r"\s*(?:bearer|basic|digest|token|negotiate)\s+\S|\s*eyJ[\w-]+\.[\w-]+", re.IGNORECASE
 )
+#: A URL's user and password (`https://user:password@host`): a webhook's URL may carry them.
+USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
 
 
 def is_token_request(path: str) -> bool:
@@ -40,7 +44,11 @@ def is_token_request(path: str) -> bool:
 
 def secret_name(name: str) -> bool:
     letters = re.sub(r"[^0-9a-z]", "", name.lower())
-    return letters in SECRET_NAMES or any(word in letters for word in SECRET_WORDS)
+    return (
+        letters in SECRET_NAMES
+        or letters.endswith(SECRET_ENDING)
+        or any(word in letters for word in SECRET_WORDS)
+    )
 
 
 def credential(value: Any) -> bool:
@@ -56,7 +64,14 @@ def redacted(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [redacted(item) for item in value]
-    return REDACTED if credential(value) else value
+    if credential(value):
+        return REDACTED
+    return without_userinfo(value) if isinstance(value, str) else value
+
+
+def without_userinfo(text: str) -> str:
+    """`text` with any URL's user and password replaced."""
+    return USERINFO.sub(rf"\1{REDACTED}@", text)
 
 
 def token_fields(value: Any) -> Any:
@@ -118,6 +133,8 @@ def shown_query(query: str, path: str) -> str:
             shown.append(REDACTED)
         elif has_value and (secret_name(name) or credential(value)):
             shown.append(f"{raw_name}={REDACTED}")
+        elif USERINFO.search(value):
+            shown.append(f"{raw_name}={without_userinfo(value)}")
         else:
             shown.append(part)
     return "&".join(shown)
