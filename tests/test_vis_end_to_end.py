@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+import anyio.to_thread
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -145,3 +146,40 @@ def test_a_receiver_answering_500_gets_five_retries_then_the_webhook_fails(
     alice.calls.hangup(call_id)
     arrived = receiving.wait_for(7)[-1]
     assert (arrived.event.state, arrived.attempt) == ("ANSWERED", 1)
+
+
+def test_a_slow_receiver_holds_back_no_other_webhooks_deliveries(
+    sandbox: RunningSandbox, alice: Telephony
+) -> None:
+    """Bob's receiver takes its time (within VIS's 2 s); alice's delivery, due meanwhile,
+    is sent while bob's is still being answered, not after it."""
+    bob_waiting, alice_arrived = threading.Event(), threading.Event()
+    seen_while_bob_waited: list[bool] = []
+
+    async def bob_receives(request: Request) -> Response:
+        await request.body()
+        bob_waiting.set()
+        arrived = await anyio.to_thread.run_sync(alice_arrived.wait, 1.5)
+        seen_while_bob_waited.append(arrived)
+        return Response(status_code=200)
+
+    async def alice_receives(request: Request) -> Response:
+        await request.body()
+        alice_arrived.set()
+        return Response(status_code=200)
+
+    app = Starlette(
+        routes=[
+            Route("/bob", bob_receives, methods=["POST"]),
+            Route("/alice", alice_receives, methods=["POST"]),
+        ]
+    )
+    grant = sandbox.password_grant("bob", "bob-sandbox-password")
+    with serving(app) as origin, sandbox.client(auth=grant) as bob:
+        bob.webhooks.create(url=origin + "/bob", signing_key=KEY)
+        alice.webhooks.create(url=origin + "/alice", signing_key=KEY)
+        sandbox.ring_inbound(CUSTOMER, "1002")
+        assert bob_waiting.wait(30)
+        sandbox.ring_inbound(CUSTOMER, "1001")
+        eventually(lambda: bool(seen_while_bob_waited))
+    assert seen_while_bob_waited[0], "alice's delivery waited for bob's receiver"

@@ -34,13 +34,21 @@ from vbc_sandbox.phone.vis_producer import Seen, record_changes
 from vbc_sandbox.storage.engines import StoreUnavailable
 from vbc_sandbox.web.delivery_sender import DeliverySender
 from vbc_sandbox.web.hosts import delivers_to
-from vbc_sandbox.web.vis_delivery import deliver_due
+from vbc_sandbox.web.vis_delivery import (
+    Claimed,
+    claim_due,
+    deliver_due,
+    lease_for,
+    off_loop,
+    send_and_settle,
+)
 
 #: Seconds of real time between ticks.
 INTERVAL = 0.1
 #: Seconds between two log lines of failing steps (a lost database fails every tick).
 LOG_EVERY = 30.0
-#: Deliveries claimed and sent at once by one pass of the consumer.
+#: Deliveries claimed and sent at once by one pass of the consumer (in process), and being
+#: sent at once at most (served).
 DELIVERY_BATCH = 50
 
 log = logging.getLogger("vbc_sandbox")
@@ -63,6 +71,8 @@ class VisLoop:
         #: Who claims deliveries in the queue: this process, among every instance's.
         self.claimer = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
         self.steps: list[Step] = [self.produce, self.deliver]
+        #: Deliveries being sent now by this process (served).
+        self.sending = 0
 
     async def produce(self) -> int:
         """Record every change made so far (`vis_producer.record_changes`); the number of
@@ -107,14 +117,45 @@ class VisLoop:
             await self.tick()
 
     async def run(self) -> None:
-        """Run each step every interval, each in a task of its own, until cancelled."""
+        """Served: the producer every interval, and deliveries sent as slots free up, each
+        in a task of its own, until cancelled."""
         try:
-            async with anyio.create_task_group() as steps:
-                for step in self.steps:
-                    steps.start_soon(self.repeat, step)
+            async with anyio.create_task_group() as background:
+                background.start_soon(self.repeat, self.produce)
+                background.start_soon(self.deliver_continuously)
         finally:
             with anyio.CancelScope(shield=True):
                 await self.sender.aclose()
+
+    async def deliver_continuously(self) -> None:
+        """Claim as many due deliveries as there are free sending slots, each sent and
+        settled in a task of its own: a slow receiver (up to a minute through redirects)
+        holds only its own slots, never the deliveries of other webhooks."""
+        database = anyio.CapacityLimiter(1)
+        async with anyio.create_task_group() as sends:
+
+            async def claim() -> None:
+                while (free := DELIVERY_BATCH - self.sending) > 0:
+                    lease = lease_for(self.sender)
+                    claimed, sendable = await off_loop(
+                        self.sandbox.store, database, claim_due,
+                        self.sandbox, self.claimer, free, lease,
+                    )  # fmt: skip
+                    for delivery in sendable:
+                        self.sending += 1
+                        sends.start_soon(self.send_one, delivery, database)
+                    if claimed < free:
+                        return
+
+            await self.repeat(claim)
+
+    async def send_one(self, delivery: Claimed, database: anyio.CapacityLimiter) -> None:
+        try:
+            await self.guarded(
+                lambda: send_and_settle(self.sandbox, self.sender, self.claimer, delivery, database)
+            )
+        finally:
+            self.sending -= 1
 
     async def repeat(self, step: Step) -> None:
         while True:
