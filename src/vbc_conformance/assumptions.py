@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -48,39 +49,40 @@ def json_schema(node: Any) -> Any:
 
 
 @cache
-def documented_spec() -> dict[str, Any]:
-    """openapi.yaml as it judges a live target: without our assumptions, as JSON Schema."""
-    judged: dict[str, Any] = json_schema(strip_assumptions(spec.load()))
+def documented_spec(source: Path = spec.TELEPHONY_SPEC) -> dict[str, Any]:
+    """A spec (openapi.yaml unless told) as it judges a live target: without our
+    assumptions, as JSON Schema."""
+    judged: dict[str, Any] = json_schema(strip_assumptions(spec.load(source)))
     return judged
 
 
-def is_valid(schema: dict[str, Any], value: Any) -> bool:
+def is_valid(schema: dict[str, Any], value: Any, source: Path) -> bool:
     # The components travel with the schema, so its "#/components/..." references resolve.
-    root = {**schema, "components": documented_spec()["components"]}
+    root = {**schema, "components": documented_spec(source)["components"]}
     return bool(jsonschema.Draft7Validator(root).is_valid(value))
 
 
-def resolved(node: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = spec.resolve(documented_spec(), node)
+def resolved(node: dict[str, Any], source: Path) -> dict[str, Any]:
+    found: dict[str, Any] = spec.resolve(documented_spec(source), node)
     return found
 
 
-def types_of(schema: dict[str, Any]) -> set[str]:
+def types_of(schema: dict[str, Any], source: Path) -> set[str]:
     """The JSON types a schema allows, through its oneOf/anyOf branches."""
-    schema = resolved(schema)
+    schema = resolved(schema, source)
     declared = schema.get("type", ())
     found = set(declared if isinstance(declared, list) else [declared])
     for branch in (*schema.get("oneOf", ()), *schema.get("anyOf", ())):
-        found |= types_of(branch)
+        found |= types_of(branch, source)
     return found
 
 
-def as_read(schema: dict[str, Any], value: Any) -> Any:
+def as_read(schema: dict[str, Any], value: Any, source: Path) -> Any:
     """A path, query or header value as a server reads it: text is a number where the
     schema takes one (schemathesis sends these as text as often as typed)."""
     if not isinstance(value, str):
         return value
-    types = types_of(schema)
+    types = types_of(schema, source)
     if "integer" in types and INTEGER.fullmatch(value):
         return int(value)
     if "number" in types and NUMBER.fullmatch(value):
@@ -90,25 +92,28 @@ def as_read(schema: dict[str, Any], value: Any) -> Any:
     return value
 
 
-def request_is_documented(path: str, method: str, case: Any) -> bool:
-    """Whether a request is valid once our assumptions are set aside."""
-    item = documented_spec()["paths"][path]
+def request_is_documented(
+    path: str, method: str, case: Any, source: Path = spec.TELEPHONY_SPEC
+) -> bool:
+    """Whether a request is valid once our assumptions are set aside (in `source`'s API)."""
+    item = documented_spec(source)["paths"][path]
     operation = item[method.lower()]
     sent = {
         "path": case.path_parameters or {},
         "query": case.query or {},
         "header": case.headers or {},
     }
-    for parameter in map(resolved, [*item.get("parameters", []), *operation.get("parameters", [])]):
+    declared = [*item.get("parameters", []), *operation.get("parameters", [])]
+    for parameter in (resolved(node, source) for node in declared):
         values = sent.get(parameter["in"], {})
         if parameter["name"] not in values:
             if parameter.get("required"):
                 return False
             continue
-        value = as_read(parameter["schema"], values[parameter["name"]])
-        if not is_valid(parameter["schema"], value):
+        value = as_read(parameter["schema"], values[parameter["name"]], source)
+        if not is_valid(parameter["schema"], value, source):
             return False
-    body = resolved(operation["requestBody"]) if "requestBody" in operation else None
+    body = resolved(operation["requestBody"], source) if "requestBody" in operation else None
     if body is None:
         return True
     media = (case.media_type or "application/json").split(";")[0]
@@ -117,29 +122,34 @@ def request_is_documented(path: str, method: str, case: Any) -> bool:
         return False
     if type(case.body).__name__ == "NotSet":
         return not body.get("required")
-    return is_valid(content["schema"], case.body)
+    return is_valid(content["schema"], case.body, source)
 
 
 def response_is_documented(
-    path: str, method: str, status: int, body: Any, headers: Mapping[str, str] | None = None
+    path: str,
+    method: str,
+    status: int,
+    body: Any,
+    headers: Mapping[str, str] | None = None,
+    source: Path = spec.TELEPHONY_SPEC,
 ) -> bool:
     """Whether a response is valid once our assumptions are set aside: its JSON body, and
-    the headers declared for it (`headers` by lower-case name)."""
-    responses = documented_spec()["paths"][path][method.lower()]["responses"]
+    the headers declared for it (`headers` by lower-case name), in `source`'s API."""
+    responses = documented_spec(source)["paths"][path][method.lower()]["responses"]
     declared = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
     if declared is None:
         return False
-    declared = resolved(declared)
+    declared = resolved(declared, source)
     for name, header in declared.get("headers", {}).items():
-        header = resolved(header)
+        header = resolved(header, source)
         value = (headers or {}).get(name.lower())
         if value is None:
             if header.get("required"):
                 return False
-        elif not is_valid(header["schema"], as_read(header["schema"], value)):
+        elif not is_valid(header["schema"], as_read(header["schema"], value, source), source):
             return False
     content = declared.get("content", {})
     if not content:
         return True
     json_content = content.get("application/json")
-    return json_content is not None and is_valid(json_content["schema"], body)
+    return json_content is not None and is_valid(json_content["schema"], body, source)

@@ -443,13 +443,12 @@ def conclude_traffic(
     outcome = judge.outcome
     report.read_events(events / "events.jsonl", outcome)
     print(f"vbc-conformance: {where}")
-    print(f"{judge.ignored} exchange(s) ignored: not to an operation under the API base URL")
+    print(f"{judge.ignored} exchange(s) ignored: not to an operation under the APIs' base URLs")
     if args.evidence:
         judge.evidence.write(args.evidence)
         print(f"evidence: {args.evidence}")
     if args.junit:
-        labels = report.labels_of(judge.hooks.DOCUMENT)
-        args.junit.write_text(report.junit(outcome, labels, seconds), encoding="utf-8")
+        args.junit.write_text(report.junit(outcome, judge.labels, seconds), encoding="utf-8")
         print(f"junit: {args.junit}")
     return conclude(args, outcome, where, seconds)
 

@@ -1,8 +1,8 @@
 """What traffic showed about the API's form, without its data (`--evidence PATH`): per
 operation, the status codes and content types answered, each answer's top-level shape, and
 each field path seen with the encodings of its values. No value, id, number or name from the
-traffic is kept: a key openapi.yaml does not name anywhere (a map's id, an unknown field)
-is written as `(key)`, and a value only as its encoding (README: "Evidence")."""
+traffic is kept: a key neither openapi.yaml nor vis.yaml names anywhere (a map's id, an
+unknown field) is written as `(key)`, and a value only as its encoding (README: "Evidence")."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,9 @@ def encoding(value: Any) -> str:
 
 
 class Evidence:
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.known = property_names(document)
+    def __init__(self, documents: Iterable[dict[str, Any]]) -> None:
+        """`documents`: the specs judged against, whose property names may be written."""
+        self.known = set().union(*map(property_names, documents))
         self.operations: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self._lock = threading.Lock()
 

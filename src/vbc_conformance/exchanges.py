@@ -17,8 +17,10 @@ import requests
 import schemathesis
 from requests.structures import CaseInsensitiveDict
 from schemathesis.checks import CHECKS, CheckContext, load_all_checks, run_checks
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 import vbc_spec as spec
+from vbc_conformance.apis import APIS, TELEPHONY, VIS
 from vbc_conformance.drift import media_type_of
 from vbc_conformance.evidence import Evidence
 from vbc_conformance.report import Failure, Outcome, curl, labels_of
@@ -67,36 +69,47 @@ class Finding:
 
 
 class Judge:
-    """Judges exchanges with one API base URL; exchanges elsewhere are counted as ignored."""
+    """Judges exchanges with the Telephony API at one base URL and with VIS (by default on
+    the same host, `vbc_spec.vis_base_url`), each against its own spec, loaded once;
+    exchanges elsewhere are counted as ignored."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, vis_base_url: str | None = None) -> None:
         # The hooks read the run's settings once, on import: the caller sets them first.
         from vbc_conformance import hooks
 
         self.hooks = hooks
         self.base_url = base_url.rstrip("/")
-        self.base_path = urlsplit(self.base_url).path
-        self.schema = schemathesis.openapi.from_path(spec.TELEPHONY_SPEC)
+        vis = (vis_base_url or spec.vis_base_url(self.base_url)).rstrip("/")
+        #: Each API with where it is and its spec as schemathesis reads it.
+        self.apis = [
+            (api, urlsplit(url), schemathesis.openapi.from_path(api.spec))
+            for api, url in ((TELEPHONY, self.base_url), (VIS, vis))
+        ]
         load_all_checks()
         self.checks: list[Any] = CHECKS.get_by_names(list(RESPONSE_CHECKS))
         #: Per operation, what its checks read of the configuration: made once, not per answer.
         self._contexts: dict[str, CheckContext] = {}
         self.outcome = Outcome()
-        self.outcome.operations = list(labels_of(hooks.DOCUMENT))
+        self.labels: dict[str, str] = {}
+        """operationId -> its label (`GET /path`), of every API judged."""
+        for api in APIS:
+            self.outcome.add_api(api.name, api.document)
+            self.labels |= labels_of(api.document)
         self.ignored = 0
-        self.evidence = Evidence(hooks.DOCUMENT)
+        self.evidence = Evidence([api.document for api in APIS])
         self._seen: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
 
-    def in_scope(self, url: str) -> str | None:
-        """The path under the API base, or None for a URL elsewhere (another host, /token)."""
+    def in_scope(self, url: str) -> tuple[OpenApiSchema, str] | None:
+        """The spec (as schemathesis reads it) of the API the URL is under and the path
+        under its base, or None for a URL elsewhere (another host, /token)."""
         parts = urlsplit(url)
-        base = urlsplit(self.base_url)
-        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
-            return None
-        if not parts.path.startswith(self.base_path + "/"):
-            return None
-        return parts.path[len(self.base_path) :]
+        for _, base, schema in self.apis:
+            if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and (
+                parts.path.startswith(base.path + "/")
+            ):
+                return schema, parts.path[len(base.path) :]
+        return None
 
     def judge(self, exchange: Exchange) -> list[Finding]:
         """Judge one exchange; the findings it showed (also added to `outcome`)."""
@@ -104,12 +117,10 @@ class Judge:
             return self._judge(exchange)
 
     def _judge(self, exchange: Exchange) -> list[Finding]:
-        path = self.in_scope(exchange.url)
-        operation = (
-            None if path is None else self.schema.find_operation_by_path(exchange.method, path)
-        )
-        # The router answers HEAD for a GET; openapi.yaml documents no HEAD to judge.
-        if path is None or operation is None or operation.method.upper() != exchange.method.upper():
+        schema, path = self.in_scope(exchange.url) or (None, "")
+        operation = schema.find_operation_by_path(exchange.method, path) if schema else None
+        # The router answers HEAD for a GET; neither spec documents a HEAD to judge.
+        if operation is None or operation.method.upper() != exchange.method.upper():
             self.ignored += 1
             return []
         body = json_or_none(exchange.request_body)
@@ -164,7 +175,7 @@ class Judge:
                 override=None,
                 auth=None,
                 headers=None,
-                config=self.schema.config.checks_config_for(operation=operation),
+                config=operation.schema.config.checks_config_for(operation=operation),
                 transport_kwargs=None,
                 response_checks=None,
             )

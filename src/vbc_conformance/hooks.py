@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import attrs
 import schemathesis
 
-import vbc_spec as spec
 from vbc_conformance import checks as checks  # registers the checks it defines
+from vbc_conformance.apis import APIS, api_of
 from vbc_conformance.assumptions import (
     JUDGED_ON_SCHEMA,
     request_is_documented,
@@ -28,8 +28,8 @@ from vbc_conformance.drift import DriftFinder
 from vbc_conformance.safety import Guard, legs_of
 from vbc_conformance.target import SETTINGS, body_of, operation_id
 
-DOCUMENT = spec.load()
-FINDER = DriftFinder(DOCUMENT)
+#: Per API (Telephony, VIS), what an answer shows beyond pass or fail.
+FINDERS = {api.name: DriftFinder(api.document) for api in APIS}
 GUARD = Guard(live=SETTINGS.live, writes=SETTINGS.writes, allowed=SETTINGS.dial_allow)
 
 #: Calls this run saw end as a documented side effect: dropping a leg ends a call left with
@@ -75,7 +75,7 @@ def after_call(
     GUARD.saw(operation_id(case), response.status_code, body)
     note_cascades(operation_id(case), case, response.status_code, body)
     content_type = response.headers.get("content-type", [None])[0]
-    found = FINDER.observe(
+    found = FINDERS[api_of(case.operation).name].observe(
         case.method,
         case.operation.path,
         response.status_code,
@@ -137,8 +137,9 @@ def filter_failure(
 
 def only_assumed(name: str, case: schemathesis.Case[Any], response: schemathesis.Response) -> bool:
     """Whether a schema-judged failure disappears once our assumptions are set aside."""
-    path, method = case.operation.path, case.operation.method
+    path, method, source = case.operation.path, case.operation.method, api_of(case.operation).spec
     if name == "AcceptedNegativeData":
-        return request_is_documented(path, method, case)
+        return request_is_documented(path, method, case, source)
     headers = {key.lower(): values[0] for key, values in response.headers.items() if values}
-    return response_is_documented(path, method, response.status_code, body_of(response), headers)
+    status, body = response.status_code, body_of(response)
+    return response_is_documented(path, method, status, body, headers, source)

@@ -28,14 +28,19 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="vbc-conformance replay",
         description="Judge the traffic recorded in a HAR file (browsers' developer tools,"
-        " mitmproxy, Charles) against openapi.yaml: same checks, dialect, drift, advisories,"
-        " reports and exit codes as a generated run. Sends no request.",
+        " mitmproxy, Charles) against openapi.yaml, and VIS's against vis.yaml: same checks,"
+        " dialect, drift, advisories, reports and exit codes as a generated run. Sends no"
+        " request.",
     )
     p.add_argument("har", type=Path, metavar="FILE.har")
     p.add_argument(
         "--base-url",
         required=True,
         help="the API base URL the traffic went to; entries elsewhere are ignored and counted",
+    )
+    p.add_argument(
+        "--vis-base-url",
+        help="VIS's base URL the traffic went to (default: /t/vbc.prod/vis/v1 on the API's host)",
     )
     add_outputs(p)
     return p
@@ -116,7 +121,7 @@ def main(argv: list[str]) -> int:
         raise cli.UsageError(f"no file {args.har}")
     with tempfile.TemporaryDirectory(prefix="vbc-conformance-") as scratch:
         events = Path(scratch)
-        judge = judge_for(args.base_url, events)
+        judge = judge_for(args.base_url, events, args.vis_base_url)
         started = time.monotonic()
         for exchange in exchanges(args.har):
             judge.judge(exchange)
@@ -124,9 +129,9 @@ def main(argv: list[str]) -> int:
         return cli.conclude_traffic(args, judge, events, f"{args.har} ({args.base_url})", seconds)
 
 
-def judge_for(base_url: str, events: Path) -> Any:
-    """A judge of traffic to `base_url` whose hooks record into `events`: a live, read-only
-    target whose checks read nothing more."""
+def judge_for(base_url: str, events: Path, vis_base_url: str | None = None) -> Any:
+    """A judge of traffic to `base_url` (and VIS's, by default on its host) whose hooks
+    record into `events`: a live, read-only target whose checks read nothing more."""
     from vbc_conformance.settings import RunSettings
 
     settings = RunSettings(
@@ -135,4 +140,4 @@ def judge_for(base_url: str, events: Path) -> Any:
     os.environ.update(settings.environment())
     from vbc_conformance.exchanges import Judge
 
-    return Judge(base_url)
+    return Judge(base_url, vis_base_url)

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import attrs
 import jinja2
 
+from vbc_conformance.apis import TELEPHONY
 from vbc_conformance.drift import operation_id_of
 
 TEMPLATES = jinja2.Environment(
@@ -54,6 +55,14 @@ class Outcome:
     #: (label, error type, message) -> times: requests that got no answer to judge (a timeout,
     #: a refused connection), which are not check failures.
     errors: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
+    #: operationId -> the API it is of (Telephony, VIS), for each operation listed.
+    apis: dict[str, str] = attrs.field(factory=dict)
+
+    def add_api(self, name: str, document: dict[str, Any]) -> None:
+        """List the operations of an API's spec, in its order, under its name."""
+        for operation in labels_of(document):
+            self.operations.append(operation)
+            self.apis[operation] = name
 
     @property
     def total_cases(self) -> int:
@@ -97,19 +106,24 @@ class Outcome:
         parts = [f"{d}: {', '.join(items)}" for d, items in shown.items() if items]
         return f"{name}" + (f" ({'; '.join(parts)})" if parts else "")
 
-    def rows(self) -> list[tuple[str, int, str]]:
-        """(operation, cases, failed checks or "-"): the spec's operations in its order, then
-        anything else the run recorded."""
+    def rows(self) -> list[tuple[str, str, int, str]]:
+        """(API, operation, cases, failed checks or "-"): the specs' operations in their
+        order, then anything else the run recorded."""
         others = sorted(set(self.cases) - set(self.operations))
         return [
-            (op, self.cases.get(op, 0), ", ".join(sorted(self.failed_checks.get(op, ()))) or "-")
+            (
+                self.apis.get(op, "-"),
+                op,
+                self.cases.get(op, 0),
+                ", ".join(sorted(self.failed_checks.get(op, ()))) or "-",
+            )
             for op in self.operations + others
         ]
 
 
 def read(document: dict[str, Any], ndjson: Path, drift_events: Path | None) -> Outcome:
     outcome = Outcome()
-    outcome.operations = list(labels_of(document))
+    outcome.add_api(TELEPHONY.name, document)
     seen: set[tuple[str, str, str]] = set()
     for line in ndjson.read_text(encoding="utf-8").splitlines():
         event = json.loads(line)
@@ -223,9 +237,12 @@ def operation_of(document: dict[str, Any], case: dict[str, Any], scenario_label:
 
 
 def summary(outcome: Outcome, seconds: float) -> str:
-    width = max(len(op) for op in outcome.operations)
+    rows = outcome.rows()
+    width = max(len(op) for _, op, _, _ in rows)
     lines = [f"{'operation':<{width}}  {'cases':>6}  failed checks"]
-    for op, cases, failed in outcome.rows():
+    for number, (api, op, cases, failed) in enumerate(rows):
+        if number == 0 or rows[number - 1][0] != api:
+            lines.append(f"{api}:")  # the API the operations below are of
         lines.append(f"{op:<{width}}  {cases:>6}  {failed}")
     rate = outcome.total_cases / seconds if seconds > 0 else 0.0
     timing = f"{outcome.total_cases} cases in {seconds:.1f} s ({rate:.0f} cases/s)"
@@ -241,9 +258,7 @@ def summary(outcome: Outcome, seconds: float) -> str:
         for (operation, where, keyword, value), count in sorted(outcome.advisories.items()):
             lines.append(f"  {where} in {operation}: {value} outside assumed {keyword} (x{count})")
     if outcome.drift:
-        lines.append(
-            f"drift: {len(outcome.drift)} thing(s) seen that openapi.yaml does not describe"
-        )
+        lines.append(f"drift: {len(outcome.drift)} thing(s) seen that the spec does not describe")
         for (kind, value, where, operation), count in sorted(outcome.drift.items()):
             lines.append(f"  {kind} {value} at {where} in {operation} (x{count})")
     return "\n".join(lines)
@@ -259,14 +274,14 @@ def markdown(outcome: Outcome, target: str, seconds: float) -> str:
         "",
         "## Summary",
         "",
-        "| operation | cases | failed checks |",
-        "|---|---:|---|",
+        "| api | operation | cases | failed checks |",
+        "|---|---|---:|---|",
     ]
-    for op, cases, failed in outcome.rows():
-        out.append(f"| `{op}` | {cases} | {failed} |")
+    for api, op, cases, failed in outcome.rows():
+        out.append(f"| {api} | `{op}` | {cases} | {failed} |")
     out += ["", f"## Failures ({len(outcome.failures)})", ""]
     if not outcome.failures:
-        out += ["None: every response conformed to openapi.yaml.", ""]
+        out += ["None: every response conformed to its spec.", ""]
     for number, failure in enumerate(outcome.failures, 1):
         out += [
             f"### {number}. `{failure.operation}`: {failure.check}",
@@ -301,7 +316,7 @@ def markdown(outcome: Outcome, target: str, seconds: float) -> str:
         out.append("")
     out += ["## Drift", ""]
     if not outcome.drift:
-        out.append("Nothing seen that openapi.yaml does not describe.")
+        out.append("Nothing seen that the spec does not describe.")
     else:
         out += ["| kind | value | where | operation | times |", "|---|---|---|---|---:|"]
         for (kind, value, where, operation), count in sorted(outcome.drift.items()):
