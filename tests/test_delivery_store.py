@@ -193,7 +193,7 @@ def test_the_test_kit_lists_the_latest_deliveries_oldest_first_and_trims_settled
     assert [row["delivery_id"] for row in listed] == ["w-a-1", "w-a-2"]
     for delivery_id in claim(store)[:4]:
         settle(store, delivery_id, 200)
-    store.trim_deliveries(keep=2)
+    store.trim_vis(keep=2)
     assert [row["delivery_id"] for row in store.deliveries({}, 10)] == ["w-b-0", "w-b-1"]
 
 

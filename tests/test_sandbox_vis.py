@@ -318,11 +318,14 @@ def test_two_instances_on_postgresql_record_each_change_once(postgres: PostgresS
         stop = threading.Event()
         failures: list[BaseException] = []
 
+        passes = [0, 0]
+
         def produce(sandbox: Sandbox) -> None:
             seen = Seen()
             try:
                 while not stop.is_set():
                     record_changes(sandbox, sandbox.clock.now(), seen)
+                    passes[(one, two).index(sandbox)] += 1
             except BaseException as error:
                 failures.append(error)
             finally:
@@ -342,7 +345,12 @@ def test_two_instances_on_postgresql_record_each_change_once(postgres: PostgresS
             placing.pbx.hang_up("1234", call_id)
             calls.append(call_id)
         poll(lambda: placing.store.all("SELECT 1 FROM vis_events"), 30)
-        time.sleep(0.2)  # both producers go on looking: nothing more may be recorded
+        # Both producers look twice more after every change was recorded: a second record
+        # of any change would be made by then.
+        after, until = list(passes), time.monotonic() + 30
+        while any(now < then + 2 for now, then in zip(passes, after, strict=True)):
+            assert time.monotonic() < until and not failures, failures
+            time.sleep(0.01)
         stop.set()
         for producer in producers:
             producer.join()

@@ -1149,12 +1149,21 @@ class Store:
             limit,
         )
 
-    def trim_deliveries(self, keep: int) -> None:
-        """Drop the settled deliveries older than the last `keep` (pending ones stay)."""
+    def trim_vis(self, keep: int) -> None:
+        """Drop the settled deliveries and the kept events older than the last `keep` of
+        each (pending deliveries stay), and the looks at calls that are gone; each its own
+        statement, as the journal's trim."""
         self.db.execute(
             "DELETE FROM deliveries WHERE state <> 'pending'"
             " AND seq <= (SELECT max(seq) FROM deliveries) - ?",
             (keep,),
+        )
+        self.db.execute(
+            "DELETE FROM vis_events WHERE seq <= (SELECT max(seq) FROM vis_events) - ?", (keep,)
+        )
+        self.db.execute(
+            "DELETE FROM call_looks WHERE settled = 1"
+            " AND NOT EXISTS (SELECT 1 FROM calls WHERE calls.call_id = call_looks.call_id)"
         )
 
     def webhooks_by_id(self, webhook_ids: list[str]) -> dict[str, Row]:

@@ -47,6 +47,11 @@ from vbc_sandbox.web.vis_delivery import (
 INTERVAL = 0.1
 #: Seconds between two log lines of failing steps (a lost database fails every tick).
 LOG_EVERY = 30.0
+#: Settled deliveries, and events kept, beyond which the oldest are dropped (VIS keeps events
+#: for a while, not for ever; a sandbox left running must not grow without end).
+VIS_KEPT = 100_000
+#: Seconds of real time between two trims.
+TRIM_EVERY = 10.0
 #: Deliveries claimed and sent at once by one pass of the consumer (in process), and being
 #: sent at once at most (served).
 DELIVERY_BATCH = 50
@@ -70,7 +75,8 @@ class VisLoop:
         self.sender = DeliverySender(may_reach=lambda host: delivers_to(hosts, host))
         #: Who claims deliveries in the queue: this process, among every instance's.
         self.claimer = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
-        self.steps: list[Step] = [self.produce, self.deliver]
+        self.trimmed_at = -math.inf
+        self.steps: list[Step] = [self.produce, self.deliver, self.trim]
         #: Deliveries being sent now by this process (served).
         self.sending = 0
 
@@ -84,6 +90,16 @@ class VisLoop:
     def produce_now(self) -> int:
         with self.producing:
             return record_changes(self.sandbox, self.sandbox.clock.now(), self.seen)
+
+    async def trim(self) -> None:
+        """Drop what is kept beyond VIS_KEPT, every TRIM_EVERY seconds."""
+        if time.monotonic() - self.trimmed_at < TRIM_EVERY:
+            return
+        self.trimmed_at = time.monotonic()
+        if self.sandbox.store.db.connection_per_thread:
+            await anyio.to_thread.run_sync(self.sandbox.store.trim_vis, VIS_KEPT)
+        else:
+            self.sandbox.store.trim_vis(VIS_KEPT)
 
     async def deliver(self) -> int:
         """Send every delivery due now, a batch at a time; how many were claimed."""
@@ -122,6 +138,7 @@ class VisLoop:
         try:
             async with anyio.create_task_group() as background:
                 background.start_soon(self.repeat, self.produce)
+                background.start_soon(self.repeat, self.trim)
                 background.start_soon(self.deliver_continuously)
         finally:
             with anyio.CancelScope(shield=True):
