@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fixtures.vis_evidence import TUTORIAL_WEBHOOK
 from vbc_sandbox.launch import LOOPBACK, free_port
 from vbc_telephony import (
     AsyncTelephony,
@@ -26,6 +27,7 @@ from vbc_telephony import (
 )
 from vbc_telephony._errors import APIStatusError, error_from
 from vbc_telephony.webhooks import VisCallEvent
+from vbc_vis_api.models import Webhook as WebhookModel
 
 ROOT = Path(__file__).resolve().parents[1]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
@@ -265,3 +267,14 @@ def test_the_async_client_does_the_same(prism: Prism) -> None:
     webhook, events, count = asyncio.run(main())
     assert webhook.id and len(events) == 2 and count == 42
     assert prism.violations(start) == []
+
+
+def test_a_webhooks_repr_shows_its_url_without_credentials() -> None:
+    """A listed webhook's URL may carry a user:password (registered elsewhere): a repr in a
+    log must not."""
+    model = WebhookModel.from_dict(
+        {**TUTORIAL_WEBHOOK, "url": "https://hook-user:URL-PASSWORD@crm.example/vis"}
+    )
+    shown = repr(Webhook.of(model))
+    assert "URL-PASSWORD" not in shown and "hook-user" not in shown
+    assert "crm.example/vis" in shown

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
@@ -29,6 +30,14 @@ def text(value: Any) -> str | None:
         if value is None or isinstance(value, Unset)
         else as_text(getattr(value, "value", value))
     )
+
+
+def without_userinfo(url: str) -> str:
+    """`url` with its user:password, if any, replaced."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
 
 
 def moment(value: Any) -> datetime | None:
@@ -70,7 +79,8 @@ class Webhook:
     until `expire_at` unless renewed, and stop while `failed`."""
 
     id: str
-    url: str
+    url: str = attrs.field(repr=lambda url: repr(without_userinfo(url)))
+    """Where deliveries go (in a repr, without any user:password it may carry)."""
     status: str
     events: tuple[str, ...]
     signing_algo: str
