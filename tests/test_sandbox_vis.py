@@ -424,3 +424,12 @@ def test_a_webhooks_signing_key_and_url_password_stay_out_of_the_journal(
     sandbox.reset()
     sandbox.restore(snapshot)
     assert KEY not in json.dumps(sandbox.requests())
+
+
+def test_a_body_over_the_limit_is_refused_in_vis_body(sandbox: RunningSandbox) -> None:
+    headers = {"Authorization": f"Bearer {user_token(sandbox, 'alice')}"}
+    body = {"url": "http://127.0.0.1:9/" + "a" * 70_000, "events": ["CALL"]}
+    with httpx.Client(transport=sandbox.transport(), headers=headers) as raw:
+        answer = raw.post(sandbox.origin + VIS_BASE_PATH + "/self/webhooks", json=body)
+    assert answer.status_code == 413
+    assert set(answer.json()) == {"errorCode", "errorMessage"}

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from vbc_sandbox.errors import documented_body
+from vbc_sandbox.errors import documented_body, vis_body
 from vbc_sandbox.media_types import canonicalize_content_type
+from vbc_spec import VIS_BASE_PATH
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,7 +45,7 @@ class BodyLimit:
         canonicalize_content_type(scope)
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self.refuse(send)
+            await self.refuse(scope, send)
             return
         body = bytearray()
         more = True
@@ -56,7 +57,7 @@ class BodyLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body_bytes:
-                await self.refuse(send)
+                await self.refuse(scope, send)
                 return
         if not declared:
             # A chunked body, now whole: connexion reads a missing length as no body at all.
@@ -64,12 +65,11 @@ class BodyLimit:
         whole: Message = {"type": "http.request", "body": bytes(body), "more_body": False}
         await self.app(scope, replaying([whole], receive), send)
 
-    async def refuse(self, send: Send) -> None:
-        body = json.dumps(
-            documented_body(
-                413, f"The request body is larger than {self.max_body_bytes} bytes; not read"
-            )
-        ).encode()
+    async def refuse(self, scope: Scope, send: Send) -> None:
+        # In the body of the API the path is under: VIS's errors have a shape of their own.
+        shape = vis_body if scope["path"].startswith(VIS_BASE_PATH + "/") else documented_body
+        message = f"The request body is larger than {self.max_body_bytes} bytes; not read"
+        body = json.dumps(shape(413, message)).encode()
         await send(
             {
                 "type": "http.response.start",
