@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +141,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("vbc-conformance fault catalogue")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store lives, once on a SQLite file and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "sandbox.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()

@@ -13,7 +13,6 @@ from typing import Any
 import attrs
 import pytest
 
-from tests.postgres_server import PostgresServer
 from vbc_sandbox.phone.webhook_rules import Statistics, after_attempt, expires_at
 from vbc_sandbox.storage.store import Store
 
@@ -21,14 +20,6 @@ NOW = 1_800_000_000.0
 WALL = 1_700_000_000.0
 LEASE = 60.0
 ACCOUNT = "1234"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "sandbox.db")
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.new_database()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -87,14 +86,6 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
     receiving = Receiver()
     with serving(receiving.app) as origin:
         yield receiving, origin
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "sandbox.db")
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.new_database()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.serving import serving
+from tests.test_sandbox_vis import answered_inbound_call
 from vbc_sandbox.testkit.plugin import RunningSandbox, Sandboxes
 from vbc_telephony import Telephony, webhooks
 
@@ -86,20 +87,13 @@ def eventually(settled: Callable[[], bool]) -> bool:
     return True
 
 
-def ring_answer_hang_up(sandbox: RunningSandbox, client: Telephony) -> str:
-    call_id = str(sandbox.ring_inbound(CUSTOMER, "1001")["call_id"])
-    client.calls.answer(call_id, device="VH1111111")
-    client.calls.hangup(call_id)
-    return call_id
-
-
 @pytest.mark.parametrize("policy", ["HEADER", "BODY"])
 def test_a_registered_webhook_receives_each_change_of_a_call_signed(
     sandbox: RunningSandbox, alice: Telephony, receiver: tuple[Receiver, str], policy: str
 ) -> None:
     receiving, url = receiver
     webhook = alice.webhooks.create(url=url, signing_key=KEY, metadata_policy=policy)
-    ring_answer_hang_up(sandbox, alice)
+    answered_inbound_call(sandbox, alice)
 
     delivered = receiving.wait_for(3)
     # No ordering promise: the receiver orders by the state machine, as VIS says to.

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.vis_evidence import EVENT_2018
 from vbc_sandbox.phone.webhook_rules import (
     LIFETIME,
     Next,
@@ -21,19 +22,7 @@ from vbc_sandbox.phone.webhook_rules import (
 
 NOW = 1_800_000_000.0
 #: The 2018 vendor example (vis-call-events.md §4).
-EVENT = {
-    "id": "5a85d86f253bcd10897f3189",
-    "externalId": "callhalf-60227142553:0",
-    "userId": "24785",
-    "accountId": "376",
-    "type": "CALL",
-    "direction": "OUTBOUND",
-    "duration": 2950,
-    "state": "ANSWERED",
-    "startTime": "2018-02-15T18:58:56.194+0000",
-    "answerTime": "2018-02-15T18:59:03.496+0000",
-    "endTime": "2018-02-15T18:59:06.446+0000",
-}
+EVENT = EVENT_2018
 DIGEST = "signature of 5a85d86f253bcd10897f3189 with mysecretkey"
 
 
