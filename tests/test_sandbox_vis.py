@@ -36,6 +36,7 @@ from vbc_telephony import (
 KEY = "a-long-random-secret"
 CUSTOMER = "15551234567"
 RECEIVER = "http://127.0.0.1:9/vis"
+DELAYED = "delayed 3600 s by the test kit"
 
 
 @pytest.fixture(params=["process", "in_process"])
@@ -75,6 +76,8 @@ def answered_inbound_call(sandbox: RunningSandbox, client: Telephony) -> str:
 def test_a_call_rung_answered_and_hung_up_is_kept_and_queued_signed_for_its_user(
     sandbox: RunningSandbox, alice: Telephony
 ) -> None:
+    # Held on the sandbox's clock by the test kit: they stay queued, as first signed.
+    sandbox.delivery_outcome("delay", times=3, seconds=3600)
     webhook = alice.webhooks.create(url=RECEIVER, signing_key=KEY, metadata_policy="HEADER")
     call_id = answered_inbound_call(sandbox, alice)
 
@@ -239,16 +242,21 @@ def test_reset_and_snapshots_cover_webhooks_deliveries_and_events(
 
 @pytest.mark.vbc_sandbox(mode="in_process")
 def test_the_console_shows_a_calls_deliveries(vbc_sandbox: RunningSandbox) -> None:
+    # Held an hour on the sandbox's clock by the test kit: the delivery stays as it is shown.
+    vbc_sandbox.delivery_outcome("delay", seconds=3600)
     with login(vbc_sandbox, "alice") as alice:
         alice.webhooks.create(url=RECEIVER, signing_key=KEY)
         call_id = str(vbc_sandbox.ring_inbound(CUSTOMER, "1001")["call_id"])
-        vbc_sandbox.deliveries()  # recorded
+    until = time.monotonic() + 30
+    while [d.outcome for d in vbc_sandbox.deliveries(call_id=call_id)] != [DELAYED]:
+        assert time.monotonic() < until, vbc_sandbox.deliveries(call_id=call_id)
+        time.sleep(0.05)
     headers = {"Authorization": f"Bearer {vbc_sandbox.token}"}
     with httpx.Client(transport=vbc_sandbox.transport(), headers=headers) as raw:
         state = raw.get(vbc_sandbox.origin + "/console/api/state").json()
     [call] = [call for call in state["calls"] if call["call_id"] == call_id]
     assert call["deliveries"] == [
-        {"event": "RINGING", "state": "pending", "attempt": 1, "outcome": None}
+        {"event": "RINGING", "state": "pending", "attempt": 1, "outcome": DELAYED}
     ]
 
 
