@@ -397,7 +397,10 @@ def test_requests_the_upstream_does_not_answer_get_a_502_and_leave_the_run_incom
         answer = httpx.get(proxy.base_url + f"/cc/accounts/{ACCOUNT}/calls")
         output = proxy.stop()
     assert answer.status_code == 502
-    assert "upstream unreachable for GET /t/vbc.prod/telephony/v3/cc/accounts/1234/calls" in output
+    assert (
+        "502 to GET /t/vbc.prod/telephony/v3/cc/accounts/1234/calls: the upstream cannot connect ("
+        in output
+    )
     assert "not judged: the upstream gave no answer (502) (x1)" in output
     assert proxy.returncode == 2 and "incomplete" in output, output
 

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable, Iterator
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.raw_server import raw_server, request_of
 from tests.serving import serving
 from vbc_conformance import cli
 from vbc_conformance.webhook_cases import VECTOR_2018
@@ -190,6 +192,34 @@ def test_an_answer_later_than_2_s_fails_its_case(
     assert code == 1
     assert failed == {"2018 test vector [HEADER]": "FAIL"}
     assert "FAIL  2018 test vector [HEADER]: no answer: no answer within 2 s" in out
+
+
+def test_an_answer_trickling_in_past_2_s_fails_its_case(
+    key_in_env: None, capsys: pytest.CaptureFixture[str], release: threading.Event
+) -> None:
+    """Its status line and headers a byte at a time, each byte well within a read timeout:
+    cut off 2 s after the request, as Vonage would, not waited on to the end."""
+
+    def trickle_on_the_vector(connection: socket.socket) -> None:
+        try:
+            if VECTOR_2018["id"].encode() not in request_of(connection):
+                connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                return
+            for byte in b"HTTP/1.1 200 OK\r\nx-slow: " + b"a" * 200:
+                if release.wait(0.05):
+                    return
+                connection.sendall(bytes([byte]))
+            connection.sendall(b"\r\ncontent-length: 0\r\n\r\n")
+        except OSError:
+            return
+
+    with raw_server(trickle_on_the_vector) as origin:
+        code = cli.main(["webhooks", "--url", f"{origin}/vis", "--metadata-policy", "HEADER"])
+        release.set()
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL  2018 test vector [HEADER]: no answer: no answer within 2 s" in out
+    assert lines_of(out)["genuine RINGING [HEADER]"] == "PASS"
 
 
 def test_usage_mistakes_exit_2_without_a_request(

@@ -20,7 +20,7 @@ import uvicorn
 from vbc_conformance.cli import seconds
 from vbc_conformance.judging import MOST_JUDGED_BYTES, frame
 from vbc_conformance.replay import add_outputs
-from vbc_conformance.upstream import Upstream, UpstreamError
+from vbc_conformance.upstream import WITHIN, Connection, Upstream, UpstreamError, UpstreamTimeout
 
 #: Headers about one connection, not the message (RFC 9110 7.6.1): never forwarded.
 HOP_BY_HOP = {
@@ -36,6 +36,11 @@ HOP_BY_HOP = {
 #: Exchanges waiting for the judge at most, in bytes, beyond what the pipe holds; beyond,
 #: one is forwarded all the same and counted as not judged.
 MOST_PENDING_BYTES = 8 * 1024 * 1024
+#: Why an exchange whose application left before its answer was whole is not judged.
+LEFT = "the application left before its answer"
+#: Seconds exchanges under way get to finish once the proxy is told to stop; then they are
+#: cut (and counted as not judged), so the judge's summary and reports are always written.
+STOP_WITHIN = 5
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,7 +62,29 @@ def parser() -> argparse.ArgumentParser:
     add_outputs(p)
     p.add_argument("--max-requests", type=int, metavar="N", help="stop after N exchanges")
     p.add_argument("--duration", type=seconds, metavar="S", help="stop after S seconds")
+    p.add_argument(
+        "--upstream-timeout",
+        type=seconds,
+        default=WITHIN,
+        metavar="S",
+        help="seconds the upstream has to accept a connection and, once a request is sent,"
+        f" to answer it (status and headers); past them the application gets a 504"
+        f" (default: {WITHIN:g})",
+    )
     return p
+
+
+def watch_leaving(receive: Any, connection: Connection) -> asyncio.Future[Any]:
+    """Once the request is forwarded, the application's next message is its leaving: the
+    upstream connection then closes, which ends whatever waits on it."""
+    left: asyncio.Future[Any] = asyncio.ensure_future(receive())
+
+    def leaving(done: asyncio.Future[Any]) -> None:
+        if not done.cancelled():
+            connection.fail("the application left")
+
+    left.add_done_callback(leaving)
+    return left
 
 
 def pairs(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -120,9 +147,10 @@ class Proxy:
         judge_input: Any,
         max_requests: int | None,
         duration: float | None,
+        upstream_timeout: float = WITHIN,
     ) -> None:
         self.upstream_url = upstream.rstrip("/")
-        self.upstream = Upstream(upstream)
+        self.upstream = Upstream(upstream, upstream_timeout)
         self.judge_input = judge_input
         self.judge = JudgePipe()
         self.max_requests = max_requests
@@ -174,14 +202,16 @@ class Proxy:
         try:
             connection = await self.upstream.request(method, target, headers)
         except UpstreamError as error:
-            await self.unreachable(method, scope["path"], error, send)
+            await self.unanswered(method, scope["path"], error, send)
             return
+        left: asyncio.Future[Any] | None = None
         try:
             more = True
             while more:
                 message = await receive()
                 if message["type"] == "http.disconnect":
-                    return  # the application left: nothing more to forward or judge
+                    self.judge.unjudged[LEFT] += 1
+                    return  # nothing more to forward or judge
                 body: bytes = message.get("body", b"")
                 more = message.get("more_body", False)
                 request.add(body)
@@ -189,10 +219,14 @@ class Proxy:
                     body = b"%x\r\n%b\r\n" % (len(body), body) if body else b""
                     body += b"" if more else b"0\r\n\r\n"
                 await connection.send(body)
+            left = watch_leaving(receive, connection)
             try:
                 status, answer_headers = await connection.answer()
             except UpstreamError as error:
-                await self.unreachable(method, scope["path"], error, send)
+                if left.done():
+                    self.judge.unjudged[LEFT] += 1
+                else:
+                    await self.unanswered(method, scope["path"], error, send)
                 return
             await send(
                 {
@@ -206,22 +240,46 @@ class Proxy:
                     answer.add(chunk)
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             except UpstreamError as error:
+                if left.done():
+                    self.judge.unjudged[LEFT] += 1
+                    return
                 print(
                     f"upstream broke off its answer to {method} {scope['path']}: {error}",
                     flush=True,
                 )
                 self.judge.unjudged["the upstream broke off its answer"] += 1
                 return  # uvicorn closes the application's connection: the answer is cut too
+            left.cancel()  # the answer's end wakes it as a departure would
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except asyncio.CancelledError:
+            # Stopping, past STOP_WITHIN: uvicorn's way to end the exchange, which ends here
+            # (raised on, uvicorn would print it as the application's crash).
+            self.judge.unjudged["the proxy stopped before its answer was whole"] += 1
+            return
         finally:
+            if left is not None:
+                left.cancel()
             self.upstream.release(connection)
         self.judged(method, target, scope["headers"], request, status, answer_headers, answer)
 
-    async def unreachable(self, method: str, path: str, error: Exception, send: Any) -> None:
-        print(f"upstream unreachable for {method} {path}: {error}", flush=True)
-        self.judge.unjudged["the upstream gave no answer (502)"] += 1
-        await send({"type": "http.response.start", "status": 502, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
+    async def unanswered(self, method: str, path: str, error: UpstreamError, send: Any) -> None:
+        """504 when the upstream took too long, 502 otherwise; the exchange is not judged."""
+        status, why = (
+            (504, "did not answer in time")
+            if isinstance(error, UpstreamTimeout)
+            else (502, "gave no answer")
+        )
+        said = f"the upstream {error}"
+        print(f"{status} to {method} {path}: {said}", flush=True)
+        self.judge.unjudged[f"the upstream {why} ({status})"] += 1
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": f"{said}\n".encode()})
 
     def judged(
         self,
@@ -293,7 +351,9 @@ def main(argv: list[str]) -> int:
         judge_command(args), stdin=subprocess.PIPE, start_new_session=True
     )
     assert judge.stdin is not None
-    proxy = Proxy(args.upstream, judge.stdin, args.max_requests, args.duration)
+    proxy = Proxy(
+        args.upstream, judge.stdin, args.max_requests, args.duration, args.upstream_timeout
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             proxy,
@@ -303,6 +363,7 @@ def main(argv: list[str]) -> int:
             date_header=False,
             proxy_headers=False,
             lifespan="on",
+            timeout_graceful_shutdown=STOP_WITHIN,
         )
     )
     proxy.server = server

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -19,16 +20,27 @@ import httpx
 MOST_READ_AHEAD = 256 * 1024
 #: Idle connections kept for the next requests at most.
 MOST_IDLE = 64
+#: Seconds the upstream has, unless told otherwise, to accept a connection, to take each
+#: part of a request and to answer (status and headers) once the request is sent.
+WITHIN = 30.0
+#: The most bytes of an answer's head (1xx answers before it included): a longer one is
+#: refused rather than kept.
+MOST_HEAD_BYTES = 64 * 1024
 
 
 class UpstreamError(Exception):
     """The upstream could not be reached, or broke off before its answer was whole."""
 
 
+class UpstreamTimeout(UpstreamError):
+    """The upstream did not connect, take the request or answer in time."""
+
+
 class Connection(asyncio.Protocol):
     """One connection to the upstream, carrying one exchange at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, within: float) -> None:
+        self.within = within
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.lost = False
@@ -42,6 +54,7 @@ class Connection(asyncio.Protocol):
         self.head_only = head_only
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
+        self.head_bytes = 0
         self.informational = False
         self.chunks: deque[bytes] = deque()
         self.read_ahead = 0
@@ -60,6 +73,11 @@ class Connection(asyncio.Protocol):
             self.fail(f"sent an answer that is not HTTP/1.1 ({error})")
         except httptools.HttpParserUpgrade:
             self.fail("switched protocols, which the proxy does not relay")
+        # Counted here, not per header: httptools keeps a header growing until it ends.
+        if not self.status and not self.complete:
+            self.head_bytes += len(data)
+            if self.head_bytes > MOST_HEAD_BYTES:
+                self.fail(f"sent headers over {MOST_HEAD_BYTES // 1024} KiB")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
@@ -78,7 +96,8 @@ class Connection(asyncio.Protocol):
 
     # httptools' callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
+        if not self.status:  # trailers are not relayed
+            self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         status = self.parser.get_status_code()
@@ -109,13 +128,27 @@ class Connection(asyncio.Protocol):
         self.complete = True
         self.arrived.set()
 
-    def fail(self, reason: str) -> None:
+    def fail(self, reason: str, kind: type[UpstreamError] = UpstreamError) -> None:
         if not self.complete:
-            self.error = UpstreamError(reason)
+            self.error = kind(reason)
         self.complete = True
         self.arrived.set()
+        self.writable.set()
+        self.lost = True  # not to be used again, whatever it was carrying
         if self.transport:
             self.transport.close()
+
+    @contextmanager
+    def deadline(self, doing: str) -> Iterator[None]:
+        """The exchange fails as timed out unless the block ends within `within` seconds."""
+        reason = f"{doing} within {self.within:g} s"
+        timer = asyncio.get_running_loop().call_later(
+            self.within, self.fail, reason, UpstreamTimeout
+        )
+        try:
+            yield
+        finally:
+            timer.cancel()
 
     def delimited(self) -> bool:
         """Whether the answer says where it ends (a length, chunks) rather than at the close."""
@@ -128,13 +161,17 @@ class Connection(asyncio.Protocol):
         to a connection already lost, it goes nowhere: `answer` says what happened."""
         if data and self.transport and not self.transport.is_closing():
             self.transport.write(data)
-            await self.writable.wait()
+            if not self.writable.is_set():
+                with self.deadline("took none of the request"):
+                    await self.writable.wait()
 
     async def answer(self) -> tuple[int, list[tuple[bytes, bytes]]]:
-        """The answer's status and headers, once they have arrived."""
-        while not self.status and not self.error:
-            self.arrived.clear()
-            await self.arrived.wait()
+        """The answer's status and headers, once they have arrived (the request sent)."""
+        if not self.status and not self.error:
+            with self.deadline("did not answer"):
+                while not self.status and not self.error:
+                    self.arrived.clear()
+                    await self.arrived.wait()
         if self.error and not self.status:
             raise self.error
         return self.status, self.headers
@@ -177,7 +214,7 @@ class Upstream:
     """Where the proxy forwards to: `http(s)://host[:port][/prefix]`. TLS is verified
     against the certificates the SDK trusts."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, within: float = WITHIN) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
@@ -187,6 +224,7 @@ class Upstream:
         self.prefix = parts.path.rstrip("/").encode("ascii")
         self.tls = httpx.create_ssl_context() if parts.scheme == "https" else None
         self.idle: list[Connection] = []
+        self.within = within
 
     async def request(
         self, method: str, target: bytes, headers: list[tuple[bytes, bytes]]
@@ -210,13 +248,18 @@ class Upstream:
                 return connection
         loop = asyncio.get_running_loop()
         try:
-            _, connection = await loop.create_connection(
-                Connection,
-                self.host,
-                self.port,
-                ssl=self.tls,
-                server_hostname=self.host if self.tls else None,
-            )
+            async with asyncio.timeout(self.within):  # the TLS handshake included
+                _, connection = await loop.create_connection(
+                    lambda: Connection(self.within),
+                    self.host,
+                    self.port,
+                    ssl=self.tls,
+                    server_hostname=self.host if self.tls else None,
+                )
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"did not accept the connection within {self.within:g} s"
+            ) from None
         except (OSError, ValueError) as error:
             raise UpstreamError(f"cannot connect ({type(error).__name__}: {error})") from None
         return connection

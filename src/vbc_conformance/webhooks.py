@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import attrs
 import httpx
 
@@ -30,6 +31,8 @@ KEY_VARIABLE = "VBC_SIGNING_KEY"
 #: Vonage's delivery rules: the connection within 3 s, the 200 within 2 s of the request.
 CONNECT_WITHIN = 3.0
 ANSWER_WITHIN = 2.0
+NOT_CONNECTED = f"the connection was not accepted within {CONNECT_WITHIN:g} s"
+NOT_ANSWERED = f"no answer within {ANSWER_WITHIN:g} s"
 #: The most of an answer's body kept, for the report.
 MOST_ANSWER_BYTES = 2048
 #: The longest key file read: a signing key is a few dozen characters.
@@ -146,44 +149,51 @@ def loopback(host: str) -> bool:
         return False
 
 
-def send(client: httpx.Client, url: str, request: Request, key: str) -> Answer:
-    """POST one delivery, timing from when its first byte goes out (after the connection)."""
-    marks = {"sent": time.perf_counter()}  # moved on to the request's first byte
+async def send(client: httpx.AsyncClient, url: str, request: Request, key: str) -> Answer:
+    """POST one delivery. Its answer is due ANSWER_WITHIN s after the request's first byte
+    goes out, however slowly it comes: httpx's timeouts bound each read, not the whole."""
+    sent: list[float] = []  # when the request's first byte went out
+    with anyio.CancelScope() as scope:
+        # Until then, connecting is bounded by httpx's connect timeout (TLS included).
+        scope.deadline = anyio.current_time() + CONNECT_WITHIN + ANSWER_WITHIN
 
-    def trace(name: str, info: Any) -> None:
-        if name == "http11.send_request_headers.started":
-            marks["sent"] = time.perf_counter()
+        async def trace(name: str, info: Any) -> None:
+            if name == "http11.send_request_headers.started":
+                sent.append(time.perf_counter())
+                scope.deadline = anyio.current_time() + ANSWER_WITHIN
 
-    try:
-        with client.stream(
-            "POST",
-            url,
-            content=request.body,
-            headers=dict(request.headers),
-            extensions={"trace": trace},
-        ) as response:
-            kept = bytearray()
-            for chunk in response.iter_raw():
-                kept += chunk
-                late = time.perf_counter() - marks["sent"] > ANSWER_WITHIN
-                if len(kept) >= MOST_ANSWER_BYTES or late:
-                    break
-            seconds = time.perf_counter() - marks["sent"]
-    except httpx.ConnectTimeout:
-        return Answer(problem=f"the connection was not accepted within {CONNECT_WITHIN:g} s")
-    except httpx.ConnectError as error:
-        return Answer(problem=f"no connection ({error})", connected=False)
-    except httpx.TimeoutException:
-        return Answer(problem=f"no answer within {ANSWER_WITHIN:g} s")
-    except httpx.HTTPError as error:
-        return Answer(problem=f"{type(error).__name__}: {error}")
-    text = kept[:MOST_ANSWER_BYTES].decode("utf-8", "replace")
-    return Answer(
-        status=response.status_code,
-        seconds=seconds,
-        body=hidden(text, [key]),  # a receiver that echoes its key: kept out of the report
-        location=response.headers.get("location"),
-    )
+        try:
+            async with client.stream(
+                "POST",
+                url,
+                content=request.body,
+                headers=dict(request.headers),
+                extensions={"trace": trace},
+            ) as response:
+                kept = bytearray()
+                async for chunk in response.aiter_raw():
+                    kept += chunk
+                    if len(kept) >= MOST_ANSWER_BYTES:
+                        break
+                seconds = time.perf_counter() - sent[-1]
+        except httpx.ConnectTimeout:
+            return Answer(problem=NOT_CONNECTED)
+        except httpx.ConnectError as error:
+            return Answer(problem=f"no connection ({error})", connected=False)
+        except httpx.TimeoutException:
+            return Answer(problem=NOT_ANSWERED)
+        except httpx.HTTPError as error:
+            return Answer(problem=f"{type(error).__name__}: {error}")
+        text = kept[:MOST_ANSWER_BYTES].decode("utf-8", "replace")
+        return Answer(
+            status=response.status_code,
+            seconds=seconds,
+            body=hidden(text, [key]),  # a receiver that echoes its key: kept out of the report
+            location=response.headers.get("location"),
+        )
+    if not sent:
+        return Answer(problem=NOT_CONNECTED)
+    return Answer(problem=NOT_ANSWERED)
 
 
 def judged(case: Case, answers: tuple[Answer, ...]) -> Result:
@@ -218,24 +228,29 @@ def refused(answer: Answer) -> str | None:
     return f"answered {answer.status}: an error, not a refusal; answer 401 or 403"
 
 
+async def checked(url: str, policies: list[str], key: str) -> list[Result]:
+    """Each policy's cases sent and judged in turn, a line printed for each."""
+    results = []
+    timeout = httpx.Timeout(ANSWER_WITHIN, connect=CONNECT_WITHIN)
+    # One connection per delivery, as a webhook sender makes; no proxy from the environment.
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False) as client:
+        for policy in policies:
+            for case in cases(policy, key):
+                answers = [await send(client, url, request, key) for request in case.requests]
+                results.append(judged(case, tuple(answers)))
+                print(webhook_report.line(results[-1]), flush=True)
+    return results
+
+
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     key = signing_key(args)
     url = checked_url(args.url, args.allow_insecure_http)
     policies = [args.metadata_policy] if args.metadata_policy else list(POLICIES)
     print(f"vbc-conformance {__version__}: webhooks to {url}, policies {', '.join(policies)}")
-    results: list[Result] = []
     started = time.monotonic()
-    timeout = httpx.Timeout(ANSWER_WITHIN, connect=CONNECT_WITHIN)
-    # One connection per delivery, as a webhook sender makes; no proxy from the environment.
-    limits = httpx.Limits(max_keepalive_connections=0)
-    with httpx.Client(timeout=timeout, limits=limits, trust_env=False) as client:
-        for policy in policies:
-            for case in cases(policy, key):
-                answers = tuple(send(client, url, request, key) for request in case.requests)
-                result = judged(case, answers)
-                results.append(result)
-                print(webhook_report.line(result), flush=True)
+    results = anyio.run(checked, url, policies, key)
     seconds = time.monotonic() - started
     outcome = webhook_report.Outcome(url, tuple(results), seconds)
     print(outcome.summary())
