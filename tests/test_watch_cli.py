@@ -207,3 +207,20 @@ def test_a_bad_option_or_state_file_is_one_line_and_status_2(
     assert stderr.count("\n") == 1 and message in stderr and "Traceback" not in stderr
     if state is not None:
         assert state_file.read_text() == state  # a bad state file is left as it was
+
+
+def test_ctrl_c_stops_it_even_when_the_parent_left_sigint_ignored(
+    sandbox: SandboxProcess, api: Telephony, tmp_path: Path
+) -> None:
+    """Started by a parent that ignores SIGINT (a shell script's background job, some
+    supervisors), Python keeps ignoring it: the documented Ctrl-C must still stop it."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = vbc_watch(sandbox, "--state-file", str(tmp_path / "watch.json"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert process.stdout is not None
+    call_id = api.calls.dial(CUSTOMER, from_="1001")
+    assert Lines(process.stdout).next()["call_id"] == call_id  # it is watching
+    process.send_signal(signal.SIGINT)
+    assert finished(process) == (0, "")

@@ -295,7 +295,11 @@ def watch_calls(args: argparse.Namespace, client: Telephony) -> None:
         )
     except ValueError as error:  # an option out of bounds, a state of another watcher
         raise UsageError(str(error)) from None
-    signal.signal(signal.SIGTERM, interrupted)
+    # Ctrl-C and SIGTERM stop it even where they came ignored or blocked from the parent
+    # (Python keeps an inherited SIG_IGN for SIGINT: the watcher would run on for ever).
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, interrupted)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         for event in watcher:
             try:
