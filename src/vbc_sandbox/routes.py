@@ -78,3 +78,8 @@ def allowed_methods(path: str) -> list[str]:
         if route.pattern.fullmatch(path):
             return sorted(route.methods)
     return []
+
+
+def is_vis(path: str) -> bool:
+    """A path under VIS's base, whose errors have a body of their own."""
+    return path.startswith(VIS_BASE_PATH + "/")

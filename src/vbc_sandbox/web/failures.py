@@ -14,9 +14,9 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import JSONResponse
 
+from vbc_sandbox import routes
 from vbc_sandbox.errors import OAuthError, SandboxError, documented_body, vis_body
 from vbc_sandbox.routes import TOKEN_PATHS, allowed_methods
-from vbc_spec import VIS_BASE_PATH
 
 log = logging.getLogger("vbc_sandbox")
 
@@ -47,7 +47,7 @@ def documented_error(
 
 def is_vis(request: ConnexionRequest) -> bool:
     """A request to VIS, whose errors have a body of their own."""
-    return str(request.url.path).startswith(VIS_BASE_PATH + "/")
+    return routes.is_vis(str(request.url.path))
 
 
 def on_sandbox_error(request: ConnexionRequest, error: Exception) -> ConnexionResponse:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from vbc_sandbox import routes
 from vbc_sandbox.errors import documented_body, vis_body
 from vbc_sandbox.media_types import canonicalize_content_type
-from vbc_spec import VIS_BASE_PATH
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -67,7 +67,7 @@ class BodyLimit:
 
     async def refuse(self, scope: Scope, send: Send) -> None:
         # In the body of the API the path is under: VIS's errors have a shape of their own.
-        shape = vis_body if scope["path"].startswith(VIS_BASE_PATH + "/") else documented_body
+        shape = vis_body if routes.is_vis(scope["path"]) else documented_body
         message = f"The request body is larger than {self.max_body_bytes} bytes; not read"
         body = json.dumps(shape(413, message)).encode()
         await send(
