@@ -74,13 +74,13 @@ async def deliver_due(sandbox: Sandbox, sender: DeliverySender, *, claimer: str,
 
 
 async def off_loop(
-    store: Store, database: anyio.CapacityLimiter, work: Callable[..., T], *args: Any
+    store: Store, database: anyio.CapacityLimiter | None, work: Callable[..., T], *args: Any
 ) -> T:
     """Run `work` on the store without making the event loop wait on the database: in a
     worker thread on PostgreSQL (a connection per thread). On SQLite in the loop's own
     thread, as every API request does: its one connection's transaction is shared by all
     threads, so a thread beside would join the API's transactions."""
-    if store.db.name != "postgresql":
+    if not store.db.connection_per_thread:
         return work(*args)
     return await anyio.to_thread.run_sync(functools.partial(work, *args), limiter=database)
 

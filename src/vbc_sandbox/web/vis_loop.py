@@ -27,7 +27,6 @@ import time
 from collections.abc import Awaitable, Callable
 
 import anyio
-import anyio.to_thread
 
 from vbc_sandbox.phone.state import Sandbox
 from vbc_sandbox.phone.vis_producer import Seen, record_changes
@@ -83,9 +82,7 @@ class VisLoop:
     async def produce(self) -> int:
         """Record every change made so far (`vis_producer.record_changes`); the number of
         events recorded."""
-        if self.sandbox.store.db.connection_per_thread:
-            return await anyio.to_thread.run_sync(self.produce_now)
-        return self.produce_now()
+        return await off_loop(self.sandbox.store, None, self.produce_now)
 
     def produce_now(self) -> int:
         with self.producing:
@@ -96,10 +93,7 @@ class VisLoop:
         if time.monotonic() - self.trimmed_at < TRIM_EVERY:
             return
         self.trimmed_at = time.monotonic()
-        if self.sandbox.store.db.connection_per_thread:
-            await anyio.to_thread.run_sync(self.sandbox.store.trim_vis, VIS_KEPT)
-        else:
-            self.sandbox.store.trim_vis(VIS_KEPT)
+        await off_loop(self.sandbox.store, None, self.sandbox.store.trim_vis, VIS_KEPT)
 
     async def deliver(self) -> int:
         """Send every delivery due now, a batch at a time; how many were claimed."""
